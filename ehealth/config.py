@@ -1,0 +1,61 @@
+"""Configuration from the environment, with safe defaults for development.
+
+Outside development ``SECRET_KEY`` must be set; the app refuses to start without it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a usable configuration."""
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment(
+    environ: dict[str, str] | None = None, overrides: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Build the Flask configuration from environment variables, then ``overrides``."""
+    env = dict(os.environ if environ is None else environ)
+    overrides = overrides or {}
+    instance = Path(env.get("EHEALTH_INSTANCE_DIR", PROJECT_ROOT / "instance"))
+    development = env.get("EHEALTH_ENV", "production").lower() in {"development", "dev"}
+    if "ENV_NAME" in overrides:
+        development = overrides["ENV_NAME"] == "development"
+    secret = overrides.get("SECRET_KEY") or env.get("SECRET_KEY", "")
+    if not secret:
+        if not development:
+            raise ConfigError(
+                "SECRET_KEY is not set. Set it to a long random value "
+                '(python -c "import secrets; print(secrets.token_hex(32))"), '
+                "or set EHEALTH_ENV=development for local use."
+            )
+        secret = "development-only-not-secret"  # noqa: S105 - refused outside development
+    config = {
+        "ENV_NAME": "development" if development else "production",
+        "SECRET_KEY": secret,
+        "INSTANCE_DIR": instance,
+        "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{instance / 'ehealth.sqlite3'}",
+        "MODULES_DIR": Path(env.get("MODULES_DIR", PROJECT_ROOT / "modules")),
+        "MEDIA_DIR": Path(env.get("MEDIA_DIR", PROJECT_ROOT / "media")),
+        "AUTO_MIGRATE": _flag(env.get("AUTO_MIGRATE"), True),
+        "DEFAULT_LANGUAGE": "nl",
+        "LANGUAGES": ["nl", "en"],
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": not development,
+        "PREFERRED_URL_SCHEME": "http" if development else "https",
+    }
+    config.update(overrides)
+    config["SECRET_KEY"] = secret
+    return config

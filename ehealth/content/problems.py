@@ -1,0 +1,49 @@
+"""Problems found in module files, and turning marshmallow's nested errors into them.
+
+Every problem names the file, the JSON path inside it and what is wrong, so the command-line
+checker, the start-up loader and (later) the authoring screens all read the same.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$-]*$")
+ROOT = "$"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One mistake in one file: ``file: path: message``."""
+
+    file: str
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.path}: {self.message}"
+
+
+def join_path(path: str, key: str | int) -> str:
+    """Extend a JSON path (``steps[2].title``) by one object key or list index."""
+    if isinstance(key, int):
+        return f"{'' if path == ROOT else path}[{key}]"
+    if not _IDENTIFIER.match(key):
+        return f'{"" if path == ROOT else path}["{key}"]'
+    return key if path == ROOT else f"{path}.{key}"
+
+
+def flatten_errors(file: str, messages: Any, path: str = ROOT) -> Iterator[Problem]:
+    """Yield one Problem per message in a marshmallow ``ValidationError.messages`` tree."""
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            child = path if key == "_schema" else join_path(path, key)
+            yield from flatten_errors(file, value, child)
+    elif isinstance(messages, list | tuple):
+        for value in messages:
+            yield from flatten_errors(file, value, path)
+    else:
+        yield Problem(file, path, str(messages))

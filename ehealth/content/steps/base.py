@@ -1,0 +1,136 @@
+"""The base of every step type: its definition schema and what it offers conditions.
+
+A step type is one class in the registry (``ehealth.content.steps.STEP_TYPES``). It knows how to
+check its definition (a marshmallow schema), which ``show_if`` operators make sense on its
+answer, and how to evaluate them. Templates are found by name: ``steps/<type>.html``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from ehealth.content.fields import (
+    Slug,
+    StrictBoolean,
+    StrictNumber,
+    StrictString,
+    TextField,
+    require_unique,
+)
+
+OPERATORS = ("equals", "one_of", "contains", "at_least", "at_most")
+
+
+class ScalarField(fields.Field):
+    """A JSON string, number or boolean."""
+
+    default_error_messages = {"invalid": "Expected a string, a number or true/false."}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, str | int | float | bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class ShowIfSchema(Schema):
+    """``{"step": "<earlier step id>", "<operator>": value}`` with exactly one operator."""
+
+    step = Slug(required=True, metadata={"description": "Id of an earlier step in this module."})
+    equals = ScalarField(metadata={"description": "The answer is exactly this value or option id."})
+    one_of = fields.List(
+        ScalarField(), validate=validate.Length(min=1),
+        metadata={"description": "The answer is one of these values or option ids."},
+    )
+    contains = StrictString(
+        metadata={"description": "A multiple answer includes this option or suggestion id."}
+    )
+    at_least = StrictNumber(metadata={"description": "The answer (or total score) is at least."})
+    at_most = StrictNumber(metadata={"description": "The answer (or total score) is at most."})
+
+    @validates_schema
+    def _one_operator(self, data: dict[str, Any], **kwargs: Any) -> None:
+        used = [op for op in OPERATORS if op in data]
+        if len(used) != 1:
+            raise ValidationError(
+                f"Give exactly one condition ({', '.join(OPERATORS)}); found "
+                f"{', '.join(used) if used else 'none'}."
+            )
+
+
+class StepSchema(Schema):
+    """Fields every step has."""
+
+    id = Slug(required=True, metadata={"description": "Unique within the module."})
+    type = fields.String(required=True)
+    show_if = fields.Nested(
+        ShowIfSchema,
+        metadata={"description": "Show this step only when an earlier answer meets a condition."},
+    )
+
+
+class QuestionSchema(Schema):
+    """An open question with an optional hint."""
+
+    id = Slug(required=True)
+    question = TextField(required=True)
+    hint = TextField()
+
+
+class OptionSchema(Schema):
+    """A choice the client can pick, with an id that conditions and reports refer to."""
+
+    id = Slug(required=True)
+    label = TextField(required=True)
+
+
+def unique_ids(items: list[dict[str, Any]] | None, field: str, what: str) -> None:
+    """Raise a ValidationError naming every repeated id among ``items`` (under ``field``)."""
+    errors = require_unique(items or [], "id", what)
+    if errors:
+        raise ValidationError({field: errors})  # type: ignore[dict-item]
+
+
+class StepType:
+    """One kind of step. Subclasses set ``name``, ``schema`` and what conditions they allow."""
+
+    name: ClassVar[str]
+    schema: ClassVar[type[Schema]]
+    description: ClassVar[str]
+    answerable: ClassVar[bool] = False
+    operators: ClassVar[frozenset[str]] = frozenset()
+
+    @property
+    def template(self) -> str:
+        """The Jinja template that renders this step."""
+        return f"steps/{self.name}.html"
+
+    def condition_problem(self, step: dict[str, Any], operator: str, value: Any) -> str | None:
+        """Why ``show_if`` with ``operator`` and ``value`` cannot work on this step, or None."""
+        if operator not in self.operators:
+            if not self.operators:
+                return (
+                    f'Step "{step["id"]}" ({self.name}) has no answer a condition can test.'
+                )
+            return (
+                f'"{operator}" cannot test a {self.name} step; use '
+                f"{', '.join(sorted(self.operators))}."
+            )
+        return None
+
+    def evaluate(self, step: dict[str, Any], operator: str, value: Any, answer: Any) -> bool:
+        """Whether a stored answer meets the condition. Unanswered never meets it."""
+        return False
+
+
+__all__ = [
+    "OPERATORS",
+    "OptionSchema",
+    "QuestionSchema",
+    "ShowIfSchema",
+    "StepSchema",
+    "StepType",
+    "StrictBoolean",
+    "unique_ids",
+]

@@ -1,0 +1,151 @@
+"""Questionnaires: items on one answer scale, scored per subscale and in total."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from ehealth.content.fields import (
+    MarkdownField,
+    Slug,
+    StrictBoolean,
+    StrictInteger,
+    TextField,
+    require_unique,
+)
+from ehealth.content.steps.base import StepSchema, StepType, unique_ids
+
+
+class ScalePointSchema(Schema):
+    """One answer on the questionnaire's scale: 0 = zeer ontevreden … 4 = zeer tevreden."""
+
+    value = StrictInteger(required=True)
+    label = TextField(required=True)
+
+
+class SubscaleSchema(Schema):
+    """A dimension the items are grouped into and scored by."""
+
+    id = Slug(required=True)
+    label = TextField(required=True)
+
+
+class ItemSchema(Schema):
+    """One statement or question."""
+
+    id = Slug(required=True)
+    text = TextField(required=True)
+    subscale = Slug(metadata={"description": "Id of a declared subscale."})
+    reverse = StrictBoolean(
+        load_default=False, metadata={"description": "Score from the other end of the scale."}
+    )
+
+
+class ScoringSchema(Schema):
+    """How the answers become scores."""
+
+    method = fields.String(load_default="sum", validate=validate.OneOf(("sum", "mean")))
+
+
+class QuestionnaireSchema(StepSchema):
+    """Items with ids, optionally in subscales, on one answer scale."""
+
+    title = TextField(required=True)
+    intro = MarkdownField()
+    scale = fields.List(
+        fields.Nested(ScalePointSchema),
+        required=True,
+        validate=validate.Length(min=2, error="The answer scale needs at least two points."),
+    )
+    subscales = fields.List(fields.Nested(SubscaleSchema), load_default=list)
+    items = fields.List(
+        fields.Nested(ItemSchema),
+        required=True,
+        validate=validate.Length(min=1, error="Give at least one item."),
+    )
+    scoring = fields.Nested(ScoringSchema, load_default=lambda: {"method": "sum"})
+
+    @validates_schema
+    def _consistent(self, data: dict[str, Any], **kwargs: Any) -> None:
+        duplicate_values = require_unique(data.get("scale") or [], "value", "scale value")
+        if duplicate_values:
+            raise ValidationError({"scale": duplicate_values})  # type: ignore[dict-item]
+        unique_ids(data.get("subscales"), "subscales", "subscale id")
+        unique_ids(data.get("items"), "items", "item id")
+        declared = [s["id"] for s in data.get("subscales") or []]
+        errors: dict[int, Any] = {}
+        for index, item in enumerate(data.get("items") or []):
+            subscale = item.get("subscale")
+            if subscale is not None and subscale not in declared:
+                errors[index] = {"subscale": [
+                    f'Subscale "{subscale}" is not declared in "subscales"'
+                    + (f" ({', '.join(declared)})." if declared else " (none are declared).")
+                ]}
+        if errors:
+            raise ValidationError({"items": errors})
+
+
+def score(step: dict[str, Any], responses: dict[str, int]) -> dict[str, Any]:
+    """Scores of a questionnaire answer: ``{"total": x, "subscales": {id: x}}``.
+
+    A score is None until every item it covers has an answer; reversed items count from the
+    other end of the scale; ``mean`` rounds to two decimals.
+    """
+    values = [point["value"] for point in step["scale"]]
+    low, high = min(values), max(values)
+
+    def combine(items: list[dict[str, Any]]) -> float | int | None:
+        points = []
+        for item in items:
+            value = responses.get(item["id"])
+            if value is None or value not in values:
+                return None
+            points.append(low + high - value if item["reverse"] else value)
+        if not points:
+            return None
+        if step["scoring"]["method"] == "mean":
+            return round(sum(points) / len(points), 2)
+        return sum(points)
+
+    subscales = {
+        sub["id"]: combine([i for i in step["items"] if i.get("subscale") == sub["id"]])
+        for sub in step["subscales"]
+    }
+    return {"total": combine(step["items"]), "subscales": subscales}
+
+
+def score_range(step: dict[str, Any]) -> tuple[float, float]:
+    """The lowest and highest possible total score."""
+    values = [point["value"] for point in step["scale"]]
+    if step["scoring"]["method"] == "mean":
+        return min(values), max(values)
+    count = len(step["items"])
+    return min(values) * count, max(values) * count
+
+
+class Questionnaire(StepType):
+    name = "questionnaire"
+    schema = QuestionnaireSchema
+    description = "Items on one answer scale, scored per subscale and in total (sum or mean)."
+    answerable = True
+    operators = frozenset({"at_least", "at_most"})
+
+    def condition_problem(self, step: dict[str, Any], operator: str, value: Any) -> str | None:
+        problem = super().condition_problem(step, operator, value)
+        if problem:
+            return problem
+        low, high = score_range(step)
+        if not low <= value <= high:
+            return f'{value} is outside the total score range of step "{step["id"]}" ' \
+                   f"({low}-{high})."
+        return None
+
+    def evaluate(self, step: dict[str, Any], operator: str, value: Any, answer: Any) -> bool:
+        responses = answer.get("responses") if isinstance(answer, dict) else None
+        if not isinstance(responses, dict):
+            return False
+        total = score(step, responses)["total"]
+        if total is None:
+            return False
+        return total >= value if operator == "at_least" else total <= value

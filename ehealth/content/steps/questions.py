@@ -1,0 +1,182 @@
+"""Steps that ask: open reflection, scaling question, single or multiple choice."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from ehealth.content.fields import MarkdownField, StrictBoolean, StrictInteger, TextField
+from ehealth.content.steps.base import (
+    OptionSchema,
+    QuestionSchema,
+    StepSchema,
+    StepType,
+    unique_ids,
+)
+
+SCALE_PLACEHOLDERS = frozenset({"value", "min", "max", "next"})
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+class ReflectionSchema(StepSchema):
+    """One or more open questions."""
+
+    title = TextField()
+    intro = MarkdownField()
+    questions = fields.List(
+        fields.Nested(QuestionSchema),
+        required=True,
+        validate=validate.Length(min=1, error="Ask at least one question."),
+    )
+    allow_private = StrictBoolean(
+        load_default=False,
+        metadata={"description": 'Offer "keep this to myself": the therapist never sees it.'},
+    )
+
+    @validates_schema
+    def _unique(self, data: dict[str, Any], **kwargs: Any) -> None:
+        unique_ids(data.get("questions"), "questions", "question id")
+
+
+class ScaleSchema(StepSchema):
+    """A scaling question with follow-ups such as "what makes it a {value} and not a {min}?"."""
+
+    title = TextField()
+    question = TextField(required=True)
+    min = StrictInteger(load_default=0)
+    max = StrictInteger(load_default=10)
+    min_label = TextField(required=True)
+    max_label = TextField(required=True)
+    follow_ups = fields.List(
+        fields.Nested(QuestionSchema),
+        load_default=list,
+        metadata={
+            "description": "Questions after the score; {value}, {min}, {max} and {next} "
+            "are replaced by the chosen score, the ends and one point higher."
+        },
+    )
+
+    @validates_schema
+    def _range_and_placeholders(self, data: dict[str, Any], **kwargs: Any) -> None:
+        low, high = data.get("min", 0), data.get("max", 10)
+        if high <= low:
+            raise ValidationError("Must be greater than min.", field_name="max")
+        if high - low > 20:
+            raise ValidationError("A scale has at most 21 points.", field_name="max")
+        unique_ids(data.get("follow_ups"), "follow_ups", "follow-up id")
+        errors: dict[int, Any] = {}
+        for index, follow_up in enumerate(data.get("follow_ups") or []):
+            for lang, text in follow_up["question"].items():
+                unknown = set(_PLACEHOLDER.findall(text)) - SCALE_PLACEHOLDERS
+                if unknown:
+                    errors[index] = {"question": {lang: [
+                        f"Unknown placeholder {{{sorted(unknown)[0]}}}: use "
+                        f"{', '.join('{' + p + '}' for p in sorted(SCALE_PLACEHOLDERS))}."
+                    ]}}
+        if errors:
+            raise ValidationError({"follow_ups": errors})
+
+
+class ChoiceSchema(StepSchema):
+    """Single or multiple choice between options with ids."""
+
+    title = TextField()
+    question = TextField(required=True)
+    multiple = StrictBoolean(load_default=False)
+    options = fields.List(
+        fields.Nested(OptionSchema),
+        required=True,
+        validate=validate.Length(min=2, error="Offer at least two options."),
+    )
+
+    @validates_schema
+    def _unique(self, data: dict[str, Any], **kwargs: Any) -> None:
+        unique_ids(data.get("options"), "options", "option id")
+
+
+class Reflection(StepType):
+    name = "reflection"
+    schema = ReflectionSchema
+    description = "Open questions with optional hints; may be kept private."
+    answerable = True
+
+
+class Scale(StepType):
+    name = "scale"
+    schema = ScaleSchema
+    description = "A scaling question (default 0-10) with follow-up questions."
+    answerable = True
+    operators = frozenset({"equals", "one_of", "at_least", "at_most"})
+
+    def condition_problem(self, step: dict[str, Any], operator: str, value: Any) -> str | None:
+        problem = super().condition_problem(step, operator, value)
+        if problem:
+            return problem
+        values = value if isinstance(value, list) else [value]
+        for item in values:
+            if isinstance(item, bool) or not isinstance(item, int | float):
+                return f'Step "{step["id"]}" is a scale: compare with a number.'
+            if not step["min"] <= item <= step["max"]:
+                return (
+                    f"{item} is outside the scale of step \"{step['id']}\" "
+                    f"({step['min']}-{step['max']})."
+                )
+        return None
+
+    def evaluate(self, step: dict[str, Any], operator: str, value: Any, answer: Any) -> bool:
+        score = answer.get("value") if isinstance(answer, dict) else None
+        if isinstance(score, bool) or not isinstance(score, int | float):
+            return False
+        return _compare_number(operator, value, score)
+
+
+class Choice(StepType):
+    name = "choice"
+    schema = ChoiceSchema
+    description = "Single or multiple choice between options with ids."
+    answerable = True
+    operators = frozenset({"equals", "one_of", "contains"})
+
+    def condition_problem(self, step: dict[str, Any], operator: str, value: Any) -> str | None:
+        allowed = {"contains"} if step["multiple"] else {"equals", "one_of"}
+        if operator not in allowed:
+            kind = "multiple" if step["multiple"] else "single"
+            return (
+                f'"{operator}" cannot test the {kind} choice step "{step["id"]}"; use '
+                f"{', '.join(sorted(allowed))}."
+            )
+        options = [option["id"] for option in step["options"]]
+        for item in value if isinstance(value, list) else [value]:
+            if item not in options:
+                return (
+                    f'Step "{step["id"]}" has no option "{item}" (options: '
+                    f"{', '.join(options)})."
+                )
+        return None
+
+    def evaluate(self, step: dict[str, Any], operator: str, value: Any, answer: Any) -> bool:
+        selected = answer.get("selected") if isinstance(answer, dict) else None
+        if not isinstance(selected, list):
+            return False
+        if operator == "contains":
+            return value in selected
+        if operator == "equals":
+            return selected == [value]
+        if operator == "one_of":
+            return len(selected) == 1 and selected[0] in value
+        return False
+
+
+def _compare_number(operator: str, expected: Any, actual: float) -> bool:
+    """Apply a numeric condition operator."""
+    if operator == "equals":
+        return bool(actual == expected)
+    if operator == "one_of":
+        return actual in expected
+    if operator == "at_least":
+        return bool(actual >= expected)
+    if operator == "at_most":
+        return bool(actual <= expected)
+    return False

@@ -1,0 +1,102 @@
+"""The strengths reflection: pick and add qualities, skills, memories, resources, wishes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from ehealth.content.fields import MarkdownField, Slug, StrictBoolean, StrictInteger, TextField
+from ehealth.content.steps.base import OptionSchema, StepSchema, StepType, unique_ids
+
+# The kinds group a client's strengths across modules on "Mijn krachten" (seed 002: ik ben,
+# ik kan, ik heb, ik wil; seed 000: qualities, knowledge and skills, pleasant memories,
+# resources around me).
+STRENGTH_KINDS = ("qualities", "skills", "memories", "resources", "ambitions")
+
+
+class CategorySchema(Schema):
+    """One group of strengths with suggested items."""
+
+    id = Slug(required=True)
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(STRENGTH_KINDS),
+        metadata={"description": "qualities (ik ben), skills (ik kan), memories, "
+                  "resources (ik heb), ambitions (ik wil)."},
+    )
+    label = TextField(required=True)
+    hint = TextField()
+    suggestions = fields.List(fields.Nested(OptionSchema), load_default=list)
+
+    @validates_schema
+    def _unique(self, data: dict[str, Any], **kwargs: Any) -> None:
+        unique_ids(data.get("suggestions"), "suggestions", "suggestion id")
+
+
+class StrengthsSchema(StepSchema):
+    """The client picks suggested items, adds their own, and may answer a follow-up per item."""
+
+    title = TextField()
+    prompt = MarkdownField(required=True)
+    categories = fields.List(
+        fields.Nested(CategorySchema),
+        required=True,
+        validate=validate.Length(min=1, error="Give at least one category."),
+    )
+    allow_own = StrictBoolean(
+        load_default=True, metadata={"description": "The client may add items of their own."}
+    )
+    follow_up = TextField(
+        metadata={"description": 'Asked for every picked item, e.g. "Wanneer gebruikte je dit '
+                  'voor het laatst?"'}
+    )
+    min_items = StrictInteger(validate=validate.Range(min=0))
+    max_items = StrictInteger(validate=validate.Range(min=1))
+
+    @validates_schema
+    def _consistent(self, data: dict[str, Any], **kwargs: Any) -> None:
+        categories = data.get("categories") or []
+        unique_ids(categories, "categories", "category id")
+        seen: dict[str, int] = {}
+        errors: dict[int, Any] = {}
+        for c_index, category in enumerate(categories):
+            for s_index, suggestion in enumerate(category["suggestions"]):
+                if suggestion["id"] in seen:
+                    errors.setdefault(c_index, {"suggestions": {}})["suggestions"][s_index] = {
+                        "id": [f'Duplicate suggestion id "{suggestion["id"]}" in this step '
+                               f"(also in categories[{seen[suggestion['id']]}])."]
+                    }
+                seen.setdefault(suggestion["id"], c_index)
+            if not category["suggestions"] and not data.get("allow_own", True):
+                errors.setdefault(c_index, {})["suggestions"] = [
+                    "Give suggestions, or set allow_own so the client can add items."
+                ]
+        if errors:
+            raise ValidationError({"categories": errors})
+        low, high = data.get("min_items"), data.get("max_items")
+        if low is not None and high is not None and high < low:
+            raise ValidationError("Must be at least min_items.", field_name="max_items")
+
+
+class Strengths(StepType):
+    name = "strengths"
+    schema = StrengthsSchema
+    description = "Strength reflection: pick suggested items, add your own, answer a follow-up."
+    answerable = True
+    operators = frozenset({"contains"})
+
+    def condition_problem(self, step: dict[str, Any], operator: str, value: Any) -> str | None:
+        problem = super().condition_problem(step, operator, value)
+        if problem:
+            return problem
+        ids = [s["id"] for category in step["categories"] for s in category["suggestions"]]
+        if value not in ids:
+            return f'Step "{step["id"]}" has no suggestion "{value}".'
+        return None
+
+    def evaluate(self, step: dict[str, Any], operator: str, value: Any, answer: Any) -> bool:
+        items = answer.get("items") if isinstance(answer, dict) else None
+        if not isinstance(items, list):
+            return False
+        return any(isinstance(item, dict) and item.get("suggestion") == value for item in items)

@@ -1,0 +1,247 @@
+"""The data model. Every model shares the one ``DatabaseProxy``; all times are naive UTC.
+
+Client answers are health data: they live in ``Answer.value`` and nowhere else, keyed by the
+step id so that a newer module version can take them over step by step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+from ehealth.extensions import db
+
+
+def utcnow() -> dt.datetime:
+    """The current time in UTC, without tzinfo (as stored)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class ImmutableRecord(RuntimeError):
+    """An attempt to change or delete a record the application may only add."""
+
+
+class JSONField(TextField):
+    """JSON stored as text: the same on SQLite and PostgreSQL."""
+
+    field_type = "TEXT"
+
+    def db_value(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+    def python_value(self, value: Any) -> Any:
+        if value is None:
+            return None
+        return json.loads(value)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class AppendOnlyModel(BaseModel):
+    """A record that, once written, is never changed or deleted by the application."""
+
+    def save(self, force_insert: bool = False, only: Any = None) -> int:
+        if self._pk is not None and not force_insert:
+            raise ImmutableRecord(f"{type(self).__name__} records cannot be changed.")
+        result: int = super().save(force_insert=force_insert, only=only)
+        return result
+
+    def delete_instance(self, *args: Any, **kwargs: Any) -> int:
+        raise ImmutableRecord(f"{type(self).__name__} records cannot be deleted.")
+
+    @classmethod
+    def update(cls, *args: Any, **kwargs: Any) -> Any:
+        raise ImmutableRecord(f"{cls.__name__} records cannot be changed.")
+
+    @classmethod
+    def delete(cls) -> Any:
+        raise ImmutableRecord(f"{cls.__name__} records cannot be deleted.")
+
+
+class Organisation(BaseModel):
+    """A care organisation: its people, clients and module library are its own."""
+
+    name = CharField(max_length=200)
+    slug = CharField(max_length=64, unique=True)
+    created_at = DateTimeField(default=utcnow)
+
+
+class Role:
+    CLIENT = "client"
+    THERAPIST = "therapist"
+    AUTHOR = "author"
+    ADMIN = "admin"
+    ALL = (CLIENT, THERAPIST, AUTHOR, ADMIN)
+    STAFF = (THERAPIST, AUTHOR, ADMIN)
+
+
+class User(BaseModel):
+    """A person with an account. E-mail addresses are stored lower-case and are unique."""
+
+    organisation = ForeignKeyField(Organisation, backref="users", on_delete="RESTRICT")
+    email = CharField(max_length=254, unique=True)
+    name = CharField(max_length=200, default="")
+    role = CharField(max_length=16, choices=[(r, r) for r in Role.ALL], index=True)
+    language = CharField(max_length=8, default="nl")
+    password_hash = CharField(max_length=255, null=True)
+    active = BooleanField(default=True)
+    created_at = DateTimeField(default=utcnow)
+
+    def save(self, *args: Any, **kwargs: Any) -> int:
+        self.email = self.email.strip().lower()
+        if self.role not in Role.ALL:
+            raise ValueError(f"Unknown role {self.role!r}.")
+        result: int = super().save(*args, **kwargs)
+        return result
+
+
+class ModuleVersion(AppendOnlyModel):
+    """One published version of a module: its checked content, never changed afterwards."""
+
+    module_id = CharField(max_length=64, index=True)
+    version = CharField(max_length=32)
+    content_hash = CharField(max_length=64)
+    content = JSONField()
+    published_at = DateTimeField(default=utcnow)
+    organisation = ForeignKeyField(Organisation, null=True, backref="module_versions",
+                                   on_delete="RESTRICT")
+
+    class Meta:
+        indexes = ((("module_id", "version"), True),)
+
+
+class AssignmentStatus:
+    ASSIGNED = "assigned"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"
+    ALL = (ASSIGNED, ACTIVE, PAUSED, COMPLETED, WITHDRAWN)
+
+
+class Assignment(BaseModel):
+    """A module version assigned to a client by their therapist, and how far they are."""
+
+    client = ForeignKeyField(User, backref="assignments", on_delete="RESTRICT")
+    therapist = ForeignKeyField(User, null=True, backref="assigned", on_delete="SET NULL")
+    module_version = ForeignKeyField(ModuleVersion, backref="assignments", on_delete="RESTRICT")
+    status = CharField(max_length=16, default=AssignmentStatus.ASSIGNED, index=True,
+                       choices=[(s, s) for s in AssignmentStatus.ALL])
+    message = TextField(null=True)
+    due_date = DateField(null=True)
+    assigned_at = DateTimeField(default=utcnow)
+    started_at = DateTimeField(null=True)
+    completed_at = DateTimeField(null=True)
+    last_step_id = CharField(max_length=64, null=True)
+    last_activity_at = DateTimeField(null=True)
+
+
+class Answer(BaseModel):
+    """A client's answer to one step. Each save raises ``revision`` by one."""
+
+    assignment = ForeignKeyField(Assignment, backref="answers", on_delete="CASCADE")
+    step_id = CharField(max_length=64)
+    value = JSONField()
+    private = BooleanField(default=False)
+    revision = IntegerField(default=1)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("assignment", "step_id"), True),)
+
+
+class GoalStatus:
+    ACTIVE = "active"
+    REACHED = "reached"
+    ALL = (ACTIVE, REACHED)
+
+
+class Goal(BaseModel):
+    """A goal the client owns, from a goal step or of their own making."""
+
+    client = ForeignKeyField(User, backref="goals", on_delete="CASCADE")
+    assignment = ForeignKeyField(Assignment, null=True, backref="goals", on_delete="SET NULL")
+    step_id = CharField(max_length=64, null=True)
+    text = TextField()
+    target_date = DateField(null=True)
+    status = CharField(max_length=16, default=GoalStatus.ACTIVE,
+                       choices=[(s, s) for s in GoalStatus.ALL])
+    reached_at = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+
+class GoalStep(BaseModel):
+    """A small step towards a goal; one of them may be the first step, with a date."""
+
+    goal = ForeignKeyField(Goal, backref="steps", on_delete="CASCADE")
+    text = TextField()
+    suggestion_id = CharField(max_length=64, null=True)
+    position = IntegerField(default=0)
+    is_first = BooleanField(default=False)
+    planned_for = DateField(null=True)
+    done = BooleanField(default=False)
+    done_at = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+
+class Feedback(BaseModel):
+    """A therapist's note on one of the client's answers."""
+
+    answer = ForeignKeyField(Answer, backref="feedback", on_delete="CASCADE")
+    therapist = ForeignKeyField(User, backref="feedback_given", on_delete="RESTRICT")
+    body = TextField()
+    created_at = DateTimeField(default=utcnow)
+    read_at = DateTimeField(null=True)
+
+
+class AuditOutcome:
+    SUCCESS = "success"
+    DENIED = "denied"
+    FAILED = "failed"
+
+
+class AuditEvent(AppendOnlyModel):
+    """Who read or changed whose data, when and from where (NEN 7513). Append-only."""
+
+    at = DateTimeField(default=utcnow, index=True)
+    actor = ForeignKeyField(User, null=True, backref="audit_events", on_delete="RESTRICT")
+    actor_role = CharField(max_length=16, null=True)
+    action = CharField(max_length=64)
+    client = ForeignKeyField(User, null=True, backref="audit_about", on_delete="RESTRICT")
+    object_type = CharField(max_length=32, null=True)
+    object_id = CharField(max_length=64, null=True)
+    address = CharField(max_length=64, null=True)
+    outcome = CharField(max_length=16, default=AuditOutcome.SUCCESS)
+
+
+MODELS: list[type[BaseModel]] = [
+    Organisation,
+    User,
+    ModuleVersion,
+    Assignment,
+    Answer,
+    Goal,
+    GoalStep,
+    Feedback,
+    AuditEvent,
+]
