@@ -12,7 +12,7 @@ from flask import Flask, Response, g, render_template, request
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
-from ehealth import i18n
+from ehealth import i18n, presentation
 from ehealth.config import from_environment
 from ehealth.content.fields import Text
 from ehealth.content.loader import Module, load_library
@@ -58,6 +58,8 @@ def configure_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Attach the extension objects created in ``ehealth.extensions``."""
+    import ehealth.auth  # noqa: F401  (registers the user loader)
+
     csrf.init_app(app)
     login_manager.init_app(app)
     i18n.compile_translations()
@@ -177,6 +179,7 @@ def register_template_helpers(app: Flask) -> None:
         return text.in_language(language)
 
     app.jinja_env.globals["ui_languages"] = i18n.LANGUAGE_NAMES
+    presentation.register(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -57,5 +57,7 @@ def from_environment(
         "PREFERRED_URL_SCHEME": "http" if development else "https",
     }
     config.update(overrides)
+    for key in ("INSTANCE_DIR", "MODULES_DIR", "MEDIA_DIR"):
+        config[key] = Path(config[key]).resolve()
     config["SECRET_KEY"] = secret
     return config

@@ -46,7 +46,6 @@ def open_database(url: str) -> Database:
             password=unquote(parsed.password) if parsed.password else None,
             host=parsed.hostname,
             port=parsed.port,
-            autorollback=True,
         )
     raise DatabaseURLError(
         f"DATABASE_URL {parsed.scheme!r} is not supported: use sqlite:///path or "

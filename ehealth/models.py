@@ -10,6 +10,7 @@ import datetime as dt
 import json
 from typing import Any
 
+from flask_login import UserMixin
 from peewee import (
     BooleanField,
     CharField,
@@ -93,7 +94,7 @@ class Role:
     STAFF = (THERAPIST, AUTHOR, ADMIN)
 
 
-class User(BaseModel):
+class User(UserMixin, BaseModel):
     """A person with an account. E-mail addresses are stored lower-case and are unique."""
 
     organisation = ForeignKeyField(Organisation, backref="users", on_delete="RESTRICT")
@@ -104,6 +105,11 @@ class User(BaseModel):
     password_hash = CharField(max_length=255, null=True)
     active = BooleanField(default=True)
     created_at = DateTimeField(default=utcnow)
+
+    @property
+    def is_active(self) -> bool:
+        """Deactivated accounts cannot sign in (flask-login asks this)."""
+        return bool(self.active)
 
     def save(self, *args: Any, **kwargs: Any) -> int:
         self.email = self.email.strip().lower()

@@ -1,0 +1,120 @@
+"""Template helpers that turn module content into words for the page, in both languages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_babel import get_locale, lazy_gettext
+from flask_babel import gettext as _
+
+from ehealth.content.fields import Text
+from ehealth.content.loader import Module
+
+STEP_LABELS = {
+    "opening": lazy_gettext("Opening"),
+    "text": lazy_gettext("Information"),
+    "strengths": lazy_gettext("Strengths"),
+    "reflection": lazy_gettext("Reflection"),
+    "scale": lazy_gettext("Scaling question"),
+    "choice": lazy_gettext("Choice"),
+    "questionnaire": lazy_gettext("Questionnaire"),
+    "experience": lazy_gettext("Tip from experience"),
+    "goal": lazy_gettext("Goal"),
+    "summary": lazy_gettext("Summary"),
+}
+
+AUDIENCE_LABELS = {
+    "adults": lazy_gettext("adults"),
+    "youth": lazy_gettext("young people"),
+    "parents": lazy_gettext("parents"),
+}
+
+
+def step_label(step_type: str) -> str:
+    """The name of a step type for people."""
+    return str(STEP_LABELS.get(step_type, step_type))
+
+
+def audience_label(audience: list[str]) -> str:
+    """"For adults and parents"."""
+    names = [str(AUDIENCE_LABELS.get(a, a)) for a in audience]
+    joined = names[0] if len(names) == 1 else (
+        ", ".join(names[:-1]) + " " + _("and") + " " + names[-1]
+    )
+    return _("for %(audience)s", audience=joined)
+
+
+def step_name(step: dict[str, Any], language: str) -> str:
+    """How to refer to a step: its title, else its question or prompt, else its id."""
+    for key in ("title", "question", "prompt"):
+        value = step.get(key)
+        if isinstance(value, Text):
+            return value.in_language(language)
+    return str(step["id"])
+
+
+def _format_value(step: dict[str, Any], value: Any, language: str) -> str:
+    if step["type"] == "choice":
+        labels = {o["id"]: o["label"].in_language(language) for o in step["options"]}
+        return f"“{labels.get(value, value)}”"
+    if step["type"] == "strengths":
+        for category in step["categories"]:
+            for suggestion in category["suggestions"]:
+                if suggestion["id"] == value:
+                    return f"“{suggestion['label'].in_language(language)}”"
+    return str(value)
+
+
+def condition_text(condition: dict[str, Any], module: Module, language: str) -> str:
+    """``show_if`` in words: 'Shown only when the answer to "…" is at least 4.'"""
+    target = module.steps_by_id[condition["step"]]
+    name = step_name(target, language)
+    operator = next(op for op in condition if op != "step")
+    value = condition[operator]
+    if operator == "one_of":
+        shown = ", ".join(_format_value(target, v, language) for v in value)
+    else:
+        shown = _format_value(target, value, language)
+    texts = {
+        "equals": _("Shown only when the answer to “%(step)s” is %(value)s.", step=name,
+                    value=shown),
+        "one_of": _("Shown only when the answer to “%(step)s” is one of %(value)s.", step=name,
+                    value=shown),
+        "contains": _("Shown only when the answer to “%(step)s” includes %(value)s.",
+                      step=name, value=shown),
+        "at_least": _("Shown only when the answer to “%(step)s” is at least %(value)s.",
+                      step=name, value=shown),
+        "at_most": _("Shown only when the answer to “%(step)s” is at most %(value)s.",
+                     step=name, value=shown),
+    }
+    return texts[operator]
+
+
+def scale_question(text: Text, step: dict[str, Any], language: str, value: int | None = None
+                   ) -> str:
+    """A scale follow-up with its placeholders filled in (or shown as "…" in a preview)."""
+    if value is None:
+        filled = {"value": "…", "next": "…"}
+    else:
+        filled = {"value": str(value), "next": str(min(value + 1, step["max"]))}
+    filled.update({"min": str(step["min"]), "max": str(step["max"])})
+    result = text.in_language(language)
+    for name, replacement in filled.items():
+        result = result.replace("{" + name + "}", replacement)
+    return result
+
+
+def register(app: Flask) -> None:
+    """Make the helpers available in every template."""
+    app.jinja_env.globals.update(
+        step_label=step_label,
+        audience_label=audience_label,
+        step_name=step_name,
+        condition_text=condition_text,
+        scale_question=scale_question,
+    )
+
+    @app.context_processor
+    def _language() -> dict[str, str]:
+        return {"ui_lang": str(get_locale() or app.config["DEFAULT_LANGUAGE"])}

@@ -1,0 +1,90 @@
+"""Routes of the public area. Thin: look up, check, render."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from flask import abort, current_app, redirect, render_template, request, send_from_directory
+from flask_babel import get_locale
+from werkzeug.wrappers import Response
+
+from ehealth.app import modules
+from ehealth.content.steps import STEP_TYPES
+from ehealth.database import connected
+from ehealth.extensions import db
+from ehealth.i18n import LANGUAGE_COOKIE
+from ehealth.public import bp
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+def _ui_language() -> str:
+    return str(get_locale() or current_app.config["DEFAULT_LANGUAGE"])
+
+
+@bp.get("/")
+def home() -> str:
+    """The module library: every published module, in the visitor's language."""
+    language = _ui_language()
+    library = sorted(
+        modules(current_app).values(),
+        key=lambda m: m.title.in_language(m.language_for(language)).casefold(),
+    )
+    return render_template("public/home.html", modules=library)
+
+
+@bp.get("/modules/<module_id>")
+def preview(module_id: str) -> str:
+    """A read-only preview of every step of a module, in order."""
+    module = modules(current_app).get(module_id)
+    if module is None:
+        abort(404)
+    return render_template(
+        "public/preview.html",
+        module=module,
+        lang=module.language_for(_ui_language()),
+        step_types=STEP_TYPES,
+    )
+
+
+def _safe_next(target: str | None) -> str:
+    """Only paths on this site: never an open redirect."""
+    if not target:
+        return "/"
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//") \
+            or "\\" in target:
+        return "/"
+    return target
+
+
+@bp.post("/language")
+def set_language() -> Response:
+    """Remember the visitor's language choice and go back to the page they were on."""
+    language = request.form.get("language", "")
+    if language not in current_app.config["LANGUAGES"]:
+        abort(400)
+    response = redirect(_safe_next(request.form.get("next")), code=303)
+    response.set_cookie(
+        LANGUAGE_COOKIE, language, max_age=ONE_YEAR, httponly=True, samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+    return response
+
+
+@bp.get("/media/<path:filename>")
+def media(filename: str) -> Response:
+    """Module media (illustrations, audio, video) from the media folder."""
+    return send_from_directory(current_app.config["MEDIA_DIR"], filename, max_age=3600)
+
+
+@bp.get("/healthz")
+def health() -> tuple[dict[str, str], int]:
+    """For load balancers: the app answers and the database is reachable."""
+    try:
+        with connected():
+            db.execute_sql("SELECT 1")
+    except Exception:  # noqa: BLE001 - any failure means "not healthy"
+        current_app.logger.exception("Health check failed")
+        return {"status": "unavailable"}, 503
+    return {"status": "ok"}, 200
