@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from ehealth import i18n, presentation
 from ehealth.config import from_environment
-from ehealth.content.fields import Text
+from ehealth.content.fields import MarkdownText, Text
 from ehealth.content.loader import Module, load_library
 from ehealth.content.problems import Problem
 from ehealth.database import connected, migrate, open_database
@@ -174,7 +174,7 @@ def register_template_helpers(app: Flask) -> None:
     def _translate(text: Text | None, language: str) -> str | Markup:
         if text is None:
             return ""
-        if text.markdown:
+        if isinstance(text, MarkdownText):
             return Markup(text.html(language))  # noqa: S704 - rendered then sanitised by nh3
         return text.in_language(language)
 

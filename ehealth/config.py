@@ -41,7 +41,7 @@ def from_environment(
                 "or set EHEALTH_ENV=development for local use."
             )
         secret = "development-only-not-secret"  # noqa: S105 - refused outside development
-    config = {
+    config: dict[str, Any] = {
         "ENV_NAME": "development" if development else "production",
         "SECRET_KEY": secret,
         "INSTANCE_DIR": instance,

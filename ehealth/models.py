@@ -60,7 +60,7 @@ class AppendOnlyModel(BaseModel):
     """A record that, once written, is never changed or deleted by the application."""
 
     def save(self, force_insert: bool = False, only: Any = None) -> int:
-        if self._pk is not None and not force_insert:
+        if self.get_id() is not None and not force_insert:
             raise ImmutableRecord(f"{type(self).__name__} records cannot be changed.")
         result: int = super().save(force_insert=force_insert, only=only)
         return result

@@ -104,7 +104,10 @@ def app(database_url: str) -> Iterator[Flask]:
 
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+    """A browser: over https (as in production), sending a same-origin Referer like browsers do."""
+    test_client = app.test_client()
+    test_client.environ_base["HTTP_REFERER"] = "https://localhost/"
+    return test_client
 
 
 @pytest.fixture

@@ -75,7 +75,7 @@ def test_cli_prints_the_checker_messages_instead_of_a_traceback(
     assert "lessons/begin.json: steps[0].type: Unknown step type 'openingg'" in check.output
 
 
-def test_error_pages_carry_a_reference_and_no_stack_trace(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_error_pages_carry_a_reference_and_no_stack_trace(app, client) -> None:
     @app.get("/boom")
     def boom() -> str:
         raise RuntimeError("secret internals")

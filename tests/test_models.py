@@ -24,7 +24,7 @@ from ehealth.models import (
 
 
 @pytest.fixture
-def world(app: Flask):  # type: ignore[no-untyped-def]
+def world(app: Flask):
     with connected():
         org = Organisation.create(name="Zorg Oost", slug="zorg-oost")
         therapist = User.create(organisation=org, email="T@Example.org", role=Role.THERAPIST)
@@ -35,31 +35,31 @@ def world(app: Flask):  # type: ignore[no-untyped-def]
                "assignment": assignment}
 
 
-def test_email_is_stored_lower_case_and_unique(world) -> None:  # type: ignore[no-untyped-def]
+def test_email_is_stored_lower_case_and_unique(world) -> None:
     assert User.get_by_id(world["therapist"].id).email == "t@example.org"
     with pytest.raises(IntegrityError):
         User.create(organisation=world["org"], email="t@EXAMPLE.org", role=Role.CLIENT)
 
 
-def test_unknown_role_is_refused(world) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_role_is_refused(world) -> None:
     with pytest.raises(ValueError, match="role"):
         User.create(organisation=world["org"], email="x@example.org", role="superuser")
 
 
-def test_one_answer_per_assignment_and_step(world) -> None:  # type: ignore[no-untyped-def]
+def test_one_answer_per_assignment_and_step(world) -> None:
     Answer.create(assignment=world["assignment"], step_id="cijfer", value={"value": 4})
     with pytest.raises(IntegrityError):
         Answer.create(assignment=world["assignment"], step_id="cijfer", value={"value": 5})
 
 
-def test_answer_value_round_trips_as_json(world) -> None:  # type: ignore[no-untyped-def]
+def test_answer_value_round_trips_as_json(world) -> None:
     value = {"answers": {"trots": "Dat ik weer fiets — élke dag"}, "n": [1, 2.5, None, True]}
     answer = Answer.create(assignment=world["assignment"], step_id="terugblik", value=value)
     assert Answer.get_by_id(answer.id).value == value
     assert Answer.get_by_id(answer.id).revision == 1
 
 
-def test_published_module_version_cannot_change(world) -> None:  # type: ignore[no-untyped-def]
+def test_published_module_version_cannot_change(world) -> None:
     version = world["version"]
     version.version = "9.9.9"
     with pytest.raises(ImmutableRecord):
@@ -71,7 +71,7 @@ def test_published_module_version_cannot_change(world) -> None:  # type: ignore[
     assert ModuleVersion.get_by_id(version.id).version == "1.0.0"
 
 
-def test_audit_events_are_append_only(world) -> None:  # type: ignore[no-untyped-def]
+def test_audit_events_are_append_only(world) -> None:
     event = AuditEvent.create(actor=world["therapist"], actor_role=Role.THERAPIST,
                               action="answer.read", client=world["client"],
                               object_type="answer", object_id="1", address="127.0.0.1")
@@ -84,7 +84,7 @@ def test_audit_events_are_append_only(world) -> None:  # type: ignore[no-untyped
     assert AuditEvent.select().count() == 1
 
 
-def test_goals_steps_and_feedback_hang_together(world) -> None:  # type: ignore[no-untyped-def]
+def test_goals_steps_and_feedback_hang_together(world) -> None:
     answer = Answer.create(assignment=world["assignment"], step_id="doel", value={"goal": "x"})
     goal = Goal.create(client=world["client"], assignment=world["assignment"], step_id="doel",
                        text="Weer wandelen met mijn zus")
@@ -98,7 +98,7 @@ def test_goals_steps_and_feedback_hang_together(world) -> None:  # type: ignore[
     assert GoalStep.select().count() == 0
 
 
-def test_module_version_in_use_cannot_be_removed_from_under_an_assignment(world) -> None:  # type: ignore[no-untyped-def]
+def test_module_version_in_use_cannot_be_removed_from_under_an_assignment(world) -> None:
     with pytest.raises(IntegrityError), db.atomic():
-        db.execute_sql(f"DELETE FROM module_version WHERE id = {db.obj.param}",
+        db.execute_sql("DELETE FROM module_version WHERE id = " + db.obj.param,
                        (world["version"].id,))

@@ -114,7 +114,7 @@ class TextField(fields.Field):
             if lang not in value:
                 errors[lang] = [f'Missing translation for "{lang}".']
         if errors:
-            raise ValidationError(errors)  # type: ignore[arg-type]
+            raise ValidationError(errors)
         ordered = {lang: value[lang] for lang in (languages or list(value)) if lang in value}
         return self.text_class(ordered)
 

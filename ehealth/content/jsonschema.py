@@ -81,9 +81,9 @@ class _Builder:
 
     def _field_type(self, field: fields.Field) -> dict[str, Any]:
         if isinstance(field, TextField):
-            if "Text" not in self.defs:
+            if "LocalizedText" not in self.defs:
                 entry = {"type": "string", "minLength": 1}
-                self.defs["Text"] = {
+                self.defs["LocalizedText"] = {
                     "description": 'A text in the main language, or {"nl": "…", "en": "…"} '
                     "with one entry per declared language.",
                     "anyOf": [entry, {
@@ -92,12 +92,13 @@ class _Builder:
                         "additionalProperties": entry,
                     }],
                 }
-            return {"$ref": "#/$defs/Text"}
+            return {"$ref": "#/$defs/LocalizedText"}
         if isinstance(field, StepField):
             return {"oneOf": [self.step(name) for name in STEP_TYPES]}
         if isinstance(field, fields.Nested):
             nested = field.nested
-            assert isinstance(nested, type) and issubclass(nested, Schema)
+            assert isinstance(nested, type)
+            assert issubclass(nested, Schema)
             return self.schema(nested)
         if isinstance(field, fields.List):
             return {"type": "array", "items": self.field(field.inner)}

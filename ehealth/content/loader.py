@@ -246,6 +246,7 @@ def _valid_steps(lesson_docs: Iterable[Any]) -> dict[str, dict[str, Any]]:
                 step = field.deserialize(raw_step)
             except ValidationError:
                 continue
+            assert isinstance(step, dict)
             valid.setdefault(step["id"], step)
     return valid
 

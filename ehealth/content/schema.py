@@ -90,7 +90,7 @@ class ModuleSchema(Schema):
                     errors.setdefault(field, {})[index] = [f'Duplicate entry "{value}".']
                 seen.add(value)
         if errors:
-            raise ValidationError(errors)  # type: ignore[arg-type]
+            raise ValidationError(errors)
 
 
 class LessonSchema(Schema):

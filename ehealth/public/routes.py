@@ -84,7 +84,7 @@ def health() -> tuple[dict[str, str], int]:
     try:
         with connected():
             db.execute_sql("SELECT 1")
-    except Exception:  # noqa: BLE001 - any failure means "not healthy"
+    except Exception:  # any failure means "not healthy"
         current_app.logger.exception("Health check failed")
         return {"status": "unavailable"}, 503
     return {"status": "ok"}, 200

@@ -112,7 +112,7 @@ def _load_stored(version_id: int, content_hash: str) -> Module:
 
 def module_for_version(version: ModuleVersion) -> Module:
     """The module exactly as published in ``version`` (cached per version)."""
-    return _load_stored(version.id, version.content_hash)
+    return _load_stored(version.get_id(), version.content_hash)
 
 
 def latest_versions() -> dict[str, ModuleVersion]:

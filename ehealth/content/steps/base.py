@@ -89,7 +89,7 @@ def unique_ids(items: list[dict[str, Any]] | None, field: str, what: str) -> Non
     """Raise a ValidationError naming every repeated id among ``items`` (under ``field``)."""
     errors = require_unique(items or [], "id", what)
     if errors:
-        raise ValidationError({field: errors})  # type: ignore[dict-item]
+        raise ValidationError({field: errors})
 
 
 class StepType:

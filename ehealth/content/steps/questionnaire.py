@@ -70,7 +70,7 @@ class QuestionnaireSchema(StepSchema):
     def _consistent(self, data: dict[str, Any], **kwargs: Any) -> None:
         duplicate_values = require_unique(data.get("scale") or [], "value", "scale value")
         if duplicate_values:
-            raise ValidationError({"scale": duplicate_values})  # type: ignore[dict-item]
+            raise ValidationError({"scale": duplicate_values})
         unique_ids(data.get("subscales"), "subscales", "subscale id")
         unique_ids(data.get("items"), "items", "item id")
         declared = [s["id"] for s in data.get("subscales") or []]
