@@ -1,5 +1,21 @@
-"""WSGI entry point: ``gunicorn wsgi:app`` (configuration comes from the environment)."""
+"""WSGI entry point: ``gunicorn wsgi:app``. Configuration comes from the environment.
 
-from ehealth import create_app
+An invalid module library or configuration stops the server with the checker's messages,
+not a traceback.
+"""
 
-app = create_app()
+import sys
+
+from ehealth import ModulesInvalid, create_app
+from ehealth.config import ConfigError
+
+try:
+    app = create_app()
+except ModulesInvalid as error:
+    for problem in error.problems:
+        print(problem, file=sys.stderr)
+    print(error.summary, file=sys.stderr)
+    raise SystemExit(1) from None
+except ConfigError as error:
+    print(f"Configuration error: {error}", file=sys.stderr)
+    raise SystemExit(1) from None

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
 
 from peewee import IntegrityError
 
@@ -113,13 +112,3 @@ def _load_stored(version_id: int, content_hash: str) -> Module:
 def module_for_version(version: ModuleVersion) -> Module:
     """The module exactly as published in ``version`` (cached per version)."""
     return _load_stored(version.get_id(), version.content_hash)
-
-
-def latest_versions() -> dict[str, ModuleVersion]:
-    """The newest published version of every module, by module id."""
-    latest: dict[str, Any] = {}
-    for version in ModuleVersion.select():
-        current = latest.get(version.module_id)
-        if current is None or version_key(version.version) > version_key(current.version):
-            latest[version.module_id] = version
-    return latest
