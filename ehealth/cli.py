@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 from flask.cli import FlaskGroup
 
-from ehealth.config import ConfigError, from_environment
+from ehealth.config import ConfigError, content_paths
 from ehealth.content.jsonschema import module_json_schema
 from ehealth.content.loader import load_library
 
@@ -41,14 +41,6 @@ cli = FlaskGroup(
 )
 
 
-def _settings() -> dict[str, object]:
-    env = {"EHEALTH_ENV": "development"}
-    import os
-
-    env.update(os.environ)
-    return from_environment(env)
-
-
 @cli.command("check-modules", with_appcontext=False)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--media", "media_dir", type=click.Path(path_type=Path),
@@ -58,9 +50,9 @@ def check_modules(paths: tuple[Path, ...], media_dir: Path | None) -> None:
 
     PATH is one module folder or a folder of module folders (default: MODULES_DIR).
     """
-    settings = _settings()
-    targets = list(paths) or [Path(str(settings["MODULES_DIR"]))]
-    media = media_dir or Path(str(settings["MEDIA_DIR"]))
+    modules_dir, default_media = content_paths()
+    targets = list(paths) or [modules_dir]
+    media = media_dir or default_media
     library = load_library(targets, media)
     for problem in library.problems:
         click.echo(str(problem))

@@ -22,6 +22,15 @@ def _flag(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def content_paths(environ: dict[str, str] | None = None) -> tuple[Path, Path]:
+    """The module and media folders (``MODULES_DIR``, ``MEDIA_DIR``), absolute."""
+    env = os.environ if environ is None else environ
+    return (
+        Path(env.get("MODULES_DIR") or PROJECT_ROOT / "modules").resolve(),
+        Path(env.get("MEDIA_DIR") or PROJECT_ROOT / "media").resolve(),
+    )
+
+
 def from_environment(
     environ: dict[str, str] | None = None, overrides: dict[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -46,8 +55,8 @@ def from_environment(
         "SECRET_KEY": secret,
         "INSTANCE_DIR": instance,
         "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{instance / 'ehealth.sqlite3'}",
-        "MODULES_DIR": Path(env.get("MODULES_DIR", PROJECT_ROOT / "modules")),
-        "MEDIA_DIR": Path(env.get("MEDIA_DIR", PROJECT_ROOT / "media")),
+        "MODULES_DIR": content_paths(env)[0],
+        "MEDIA_DIR": content_paths(env)[1],
         "AUTO_MIGRATE": _flag(env.get("AUTO_MIGRATE"), True),
         "DEFAULT_LANGUAGE": "nl",
         "LANGUAGES": ["nl", "en"],

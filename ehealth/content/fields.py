@@ -15,6 +15,7 @@ from marshmallow import Schema, ValidationError, fields
 from marshmallow.experimental.context import Context
 
 from ehealth.content.markdown import render_markdown
+from ehealth.content.problems import show_value
 
 
 class CheckContext(TypedDict, total=False):
@@ -71,7 +72,7 @@ class TextField(fields.Field):
     default_error_messages = {
         "invalid": (
             "Not a valid text: expected a string or an object with one entry per language, "
-            'for example {"nl": "…", "en": "…"}.'
+            'for example {{"nl": "…", "en": "…"}}.'
         ),
     }
 
@@ -141,12 +142,16 @@ class StrictInteger(fields.Integer):
 
 
 class StrictNumber(fields.Float):
-    """A JSON number (integer or fraction), never a string or boolean."""
+    """A JSON number (integer or fraction), never a string or boolean; 4 stays 4, not 4.0."""
 
     def _validated(self, value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.make_error("invalid")
         return super()._validated(value)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        number = super()._deserialize(value, attr, data, **kwargs)
+        return value if isinstance(value, int) and not isinstance(value, bool) else number
 
 
 class StrictBoolean(fields.Boolean):
@@ -206,6 +211,7 @@ class MediaPath(fields.String):
         parts = PurePosixPath(src).parts
         if (
             not src
+            or any(ord(char) < 32 for char in src)
             or "\\" in src
             or src.startswith("/")
             or any(part in {"..", "."} for part in parts)
@@ -223,9 +229,13 @@ class MediaPath(fields.String):
             )
         media_dir = current_context().get("media_dir")
         if media_dir is not None:
-            root = media_dir.resolve()
-            target = (media_dir / src).resolve()
-            if not target.is_relative_to(root) or not target.is_file():
+            try:
+                root = media_dir.resolve()
+                target = (media_dir / src).resolve()
+                found = target.is_relative_to(root) and target.is_file()
+            except (OSError, ValueError):
+                found = False
+            if not found:
                 raise ValidationError(f'Media file "{src}" not found in {media_dir}.')
         return src
 
@@ -276,7 +286,7 @@ def require_unique(items: Sequence[Any], key: str, what: str) -> dict[int, dict[
         value = item[key]
         if value in seen:
             errors[index] = {
-                key: [f'Duplicate {what} "{value}" (also at [{seen[value]}]).']
+                key: [f'Duplicate {what} "{show_value(value)}" (also at [{seen[value]}]).']
             }
         else:
             seen[value] = index

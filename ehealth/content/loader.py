@@ -147,12 +147,14 @@ def check_module(
     module_doc: Any,
     lesson_docs: dict[str, Any],
     media_dir: Path | None,
+    unreadable: frozenset[str] = frozenset(),
 ) -> LoadResult:
     """Check a module given as parsed documents.
 
     ``lesson_docs`` maps each lesson file present (by its id, the file name without ``.json``)
-    to its parsed content, or None when the file could not be parsed (already reported).
-    ``folder_name`` is the folder the module lives in, or None for stored content.
+    to its parsed content. ``unreadable`` names lesson files that are present but could not be
+    parsed (their problems are already reported). ``folder_name`` is the folder the module
+    lives in, or None for stored content.
     """
     module_file = f"{folder_label}/{MODULE_FILE}"
 
@@ -190,9 +192,12 @@ def check_module(
         lessons: list[Lesson] = []
         for lesson_id in [lesson for lesson in listed if lesson in lesson_docs]:
             raw = lesson_docs[lesson_id]
-            if raw is None:
-                continue
             file = lesson_file(lesson_id)
+            if lesson_id in unreadable:
+                continue
+            if not isinstance(raw, dict):
+                problems.append(Problem(file, ROOT, "Expected a JSON object {…} at the top level."))
+                continue
             try:
                 loaded = LessonSchema().load(raw)
             except ValidationError as error:
@@ -212,7 +217,7 @@ def check_module(
         valid_steps = _valid_steps(lesson_docs[lesson_id] for lesson_id in listed
                                    if lesson_id in lesson_docs)
     problems.extend(_check_references(listed, lesson_docs, valid_steps, lesson_file))
-    if problems or meta is None:
+    if problems or meta is None or unreadable & set(listed):
         return LoadResult(None, sorted(set(problems), key=problems.index))
     content = {
         "module": _author_content(module_doc),
@@ -359,6 +364,7 @@ def load_module_folder(folder: Path, media_dir: Path | None) -> LoadResult:
     module_doc, parse_problems = parse_json(f"{label}/{MODULE_FILE}", module_path.read_bytes())
     problems.extend(parse_problems)
     lesson_docs: dict[str, Any] = {}
+    unreadable: set[str] = set()
     lessons_dir = folder / LESSONS_DIR
     if lessons_dir.is_dir():
         for path in sorted(lessons_dir.glob("*.json")):
@@ -368,9 +374,12 @@ def load_module_folder(folder: Path, media_dir: Path | None) -> LoadResult:
                                               path.read_bytes())
             problems.extend(parse_problems)
             lesson_docs[path.stem] = data
+            if data is None:
+                unreadable.add(path.stem)
     if module_doc is None:
         return LoadResult(None, problems)
-    result = check_module(label, folder.name, module_doc, lesson_docs, media_dir)
+    result = check_module(label, folder.name, module_doc, lesson_docs, media_dir,
+                          frozenset(unreadable))
     listed = _listed_lessons(module_doc)
     rank = {f"{label}/{MODULE_FILE}": -1}
     rank.update({f"{label}/{LESSONS_DIR}/{lesson}.json": i for i, lesson in enumerate(listed)})
@@ -398,7 +407,7 @@ def module_folders(path: Path) -> list[Path] | None:
     """
     if not path.is_dir():
         return None
-    if (path / MODULE_FILE).exists():
+    if (path / MODULE_FILE).exists() or (path / LESSONS_DIR).is_dir():
         return [path]
     return sorted(
         child for child in path.iterdir()

@@ -27,6 +27,14 @@ class Problem:
         return f"{self.file}: {self.path}: {self.message}"
 
 
+def show_value(value: Any) -> str:
+    """An author's value for a message: short, and safe for any size of number."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return "a very large number"
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
 def join_path(path: str, key: str | int) -> str:
     """Extend a JSON path (``steps[2].title``) by one object key or list index."""
     if isinstance(key, int):

@@ -14,6 +14,7 @@ from ehealth.content.fields import (
     TextField,
     require_unique,
 )
+from ehealth.content.problems import show_value
 from ehealth.content.steps.base import StepSchema, StepType, unique_ids
 
 
@@ -137,7 +138,7 @@ class Questionnaire(StepType):
             return problem
         low, high = score_range(step)
         if not low <= value <= high:
-            return f'{value} is outside the total score range of step "{step["id"]}" ' \
+            return f'{show_value(value)} is outside the total score range of step "{step["id"]}" ' \
                    f"({low}-{high})."
         return None
 

@@ -8,6 +8,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ehealth.content.fields import MarkdownField, StrictBoolean, StrictInteger, TextField
+from ehealth.content.problems import show_value
 from ehealth.content.steps.base import (
     OptionSchema,
     QuestionSchema,
@@ -40,17 +41,33 @@ class ReflectionSchema(StepSchema):
         unique_ids(data.get("questions"), "questions", "question id")
 
 
+class FollowUpSchema(QuestionSchema):
+    """A question after the score, optionally only for scores in a range."""
+
+    min_value = StrictInteger(
+        load_default=None,
+        metadata={"description": "Ask only when the score is at least this (e.g. 1 for "
+                  '"what makes it a {value} and not a {min}?").'}
+    )
+    max_value = StrictInteger(
+        load_default=None,
+        metadata={"description": "Ask only when the score is at most this (e.g. 9 for "
+                  '"what would a {next} look like?").'}
+    )
+
+
 class ScaleSchema(StepSchema):
     """A scaling question with follow-ups such as "what makes it a {value} and not a {min}?"."""
 
     title = TextField()
+    intro = MarkdownField()
     question = TextField(required=True)
     min = StrictInteger(load_default=0)
     max = StrictInteger(load_default=10)
     min_label = TextField(required=True)
     max_label = TextField(required=True)
     follow_ups = fields.List(
-        fields.Nested(QuestionSchema),
+        fields.Nested(FollowUpSchema),
         load_default=list,
         metadata={
             "description": "Questions after the score; {value}, {min}, {max} and {next} "
@@ -68,13 +85,19 @@ class ScaleSchema(StepSchema):
         unique_ids(data.get("follow_ups"), "follow_ups", "follow-up id")
         errors: dict[int, Any] = {}
         for index, follow_up in enumerate(data.get("follow_ups") or []):
+            bounds = [follow_up.get("min_value"), follow_up.get("max_value")]
+            for key, bound in zip(("min_value", "max_value"), bounds, strict=True):
+                if bound is not None and not low <= bound <= high:
+                    errors.setdefault(index, {})[key] = [f"Must lie on the scale ({low}-{high})."]
+            if None not in bounds and bounds[0] > bounds[1]:
+                errors.setdefault(index, {})["max_value"] = ["Must be at least min_value."]
             for lang, text in follow_up["question"].items():
                 unknown = set(_PLACEHOLDER.findall(text)) - SCALE_PLACEHOLDERS
                 if unknown:
-                    errors[index] = {"question": {lang: [
+                    errors.setdefault(index, {})["question"] = {lang: [
                         f"Unknown placeholder {{{sorted(unknown)[0]}}}: use "
                         f"{', '.join('{' + p + '}' for p in sorted(SCALE_PLACEHOLDERS))}."
-                    ]}}
+                    ]}
         if errors:
             raise ValidationError({"follow_ups": errors})
 
@@ -83,6 +106,7 @@ class ChoiceSchema(StepSchema):
     """Single or multiple choice between options with ids."""
 
     title = TextField()
+    intro = MarkdownField()
     question = TextField(required=True)
     multiple = StrictBoolean(load_default=False)
     options = fields.List(
@@ -120,7 +144,7 @@ class Scale(StepType):
                 return f'Step "{step["id"]}" is a scale: compare with a number.'
             if not step["min"] <= item <= step["max"]:
                 return (
-                    f"{item} is outside the scale of step \"{step['id']}\" "
+                    f"{show_value(item)} is outside the scale of step \"{step['id']}\" "
                     f"({step['min']}-{step['max']})."
                 )
         return None
@@ -151,7 +175,7 @@ class Choice(StepType):
         for item in value if isinstance(value, list) else [value]:
             if item not in options:
                 return (
-                    f'Step "{step["id"]}" has no option "{item}" (options: '
+                    f'Step "{step["id"]}" has no option "{show_value(item)}" (options: '
                     f"{', '.join(options)})."
                 )
         return None

@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ehealth.content.fields import MarkdownField, Slug, StrictBoolean, StrictInteger, TextField
+from ehealth.content.problems import show_value
 from ehealth.content.steps.base import OptionSchema, StepSchema, StepType, unique_ids
 
 # The kinds group a client's strengths across modules on "Mijn krachten" (seed 002: ik ben,
@@ -28,6 +29,10 @@ class CategorySchema(Schema):
     label = TextField(required=True)
     hint = TextField()
     suggestions = fields.List(fields.Nested(OptionSchema), load_default=list)
+    follow_up = TextField(
+        metadata={"description": "Asked for every item picked in this category, instead of "
+                  "the step's follow_up."}
+    )
 
     @validates_schema
     def _unique(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -51,8 +56,8 @@ class StrengthsSchema(StepSchema):
         metadata={"description": 'Asked for every picked item, e.g. "Wanneer gebruikte je dit '
                   'voor het laatst?"'}
     )
-    min_items = StrictInteger(validate=validate.Range(min=0))
-    max_items = StrictInteger(validate=validate.Range(min=1))
+    min_items = StrictInteger(load_default=None, validate=validate.Range(min=0))
+    max_items = StrictInteger(load_default=None, validate=validate.Range(min=1))
 
     @validates_schema
     def _consistent(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -92,7 +97,7 @@ class Strengths(StepType):
             return problem
         ids = [s["id"] for category in step["categories"] for s in category["suggestions"]]
         if value not in ids:
-            return f'Step "{step["id"]}" has no suggestion "{value}".'
+            return f'Step "{step["id"]}" has no suggestion "{show_value(value)}".'
         return None
 
     def evaluate(self, step: dict[str, Any], operator: str, value: Any, answer: Any) -> bool:
