@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,8 +28,8 @@ def library() -> list[Module]:
 
 
 @pytest.fixture
-def shipped_app(database_url: str) -> Iterator[Flask]:
-    yield create_app(make_config(database_url, MODULES_DIR=MODULES, MEDIA_DIR=MEDIA))
+def shipped_app(database_url: str) -> Flask:
+    return create_app(make_config(database_url, MODULES_DIR=MODULES, MEDIA_DIR=MEDIA))
 
 
 def test_check_modules_passes_on_the_shipped_modules() -> None:
@@ -98,7 +97,8 @@ def test_every_preview_image_has_a_text_alternative(shipped_app: Flask,
                 assert 'alt=""' in tag  # decorative: the brand name is next to it
                 continue
             alt = re.search(r'alt="([^"]*)"', tag)
-            assert alt and alt.group(1).strip(), (module.id, tag)
+            assert alt, (module.id, tag)
+            assert alt.group(1).strip(), (module.id, tag)
 
 
 def test_media_of_the_shipped_modules_exist(library: list[Module]) -> None:

@@ -111,7 +111,11 @@ class _Builder:
         if isinstance(field, ScalarField):
             return {"type": ["string", "number", "boolean"]}
         if isinstance(field, MediaPath):
-            suffixes = "|".join(s.lstrip(".") for s in sorted(MEDIA_KINDS[field.kind]))
+            # Extensions in any case, as the checker accepts them (JSON Schema has no /i flag).
+            suffixes = "|".join(
+                "".join(f"[{c}{c.upper()}]" for c in s.lstrip("."))
+                for s in sorted(MEDIA_KINDS[field.kind])
+            )
             return {"type": "string", "pattern": rf"^(?!/)(?!.*\.\./).+\.({suffixes})$"}
         if isinstance(field, Slug):
             return {"type": "string", "pattern": field.metadata["pattern"], "maxLength": 64}

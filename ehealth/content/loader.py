@@ -16,7 +16,7 @@ from typing import Any
 from marshmallow import ValidationError
 
 from ehealth.content.fields import CheckContext, ModuleContext, Text
-from ehealth.content.problems import ROOT, Problem, flatten_errors, join_path
+from ehealth.content.problems import ROOT, Problem, flatten_errors, invalid_strings, join_path
 from ehealth.content.schema import LessonSchema, ModuleSchema, StepField, declared_languages
 from ehealth.content.steps import STEP_TYPES
 
@@ -161,7 +161,11 @@ def check_module(
     def lesson_file(lesson_id: str) -> str:
         return f"{folder_label}/{LESSONS_DIR}/{lesson_id}.json"
 
-    problems: list[Problem] = []
+    problems: list[Problem] = list(invalid_strings(module_file, module_doc))
+    for lesson_id, raw in lesson_docs.items():
+        problems.extend(invalid_strings(lesson_file(lesson_id), raw))
+    if problems:
+        return LoadResult(None, problems)
     context = CheckContext(languages=declared_languages(module_doc), media_dir=media_dir)
     with ModuleContext(context):
         meta: dict[str, Any] | None = None

@@ -6,6 +6,7 @@ checker, the start-up loader and (later) the authoring screens all read the same
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,7 +25,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.path}: {self.message}"
+        text = f"{self.file}: {self.path}: {self.message}"
+        # Printable whatever the author wrote: lone surrogates become \udXXX escapes.
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def show_value(value: Any) -> str:
@@ -35,12 +38,28 @@ def show_value(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
+def invalid_strings(file: str, data: Any, path: str = ROOT) -> Iterator[Problem]:
+    """Strings and keys that are not valid Unicode (a JSON escape like \\ud800 alone)."""
+    if isinstance(data, str):
+        try:
+            data.encode("utf-8")
+        except UnicodeEncodeError:
+            yield Problem(file, path, "Contains an invalid character (a lone surrogate escape).")
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from invalid_strings(file, key, join_path(path, key))
+            yield from invalid_strings(file, value, join_path(path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from invalid_strings(file, value, join_path(path, index))
+
+
 def join_path(path: str, key: str | int) -> str:
     """Extend a JSON path (``steps[2].title``) by one object key or list index."""
     if isinstance(key, int):
         return f"{'' if path == ROOT else path}[{key}]"
     if not _IDENTIFIER.match(key):
-        return f'{"" if path == ROOT else path}["{key}"]'
+        return f'{"" if path == ROOT else path}[{json.dumps(key)}]'
     return key if path == ROOT else f"{path}.{key}"
 
 

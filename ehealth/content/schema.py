@@ -18,6 +18,7 @@ from ehealth.content.fields import (
     StrictInteger,
     TextField,
 )
+from ehealth.content.problems import show_value
 from ehealth.content.steps import STEP_TYPES
 
 VERSION = re.compile(r"^(0|[1-9]\d{0,5})\.(0|[1-9]\d{0,5})\.(0|[1-9]\d{0,5})$")
@@ -40,7 +41,7 @@ class StepField(fields.Field):
             raise ValidationError({"type": ["Missing data for required field."]})
         if not isinstance(kind, str) or kind not in STEP_TYPES:
             raise ValidationError({"type": [
-                f"Unknown step type {kind!r}. Known types: {', '.join(STEP_TYPES)}."
+                f"Unknown step type {show_value(kind)!r}. Known types: {', '.join(STEP_TYPES)}."
             ]})
         return STEP_TYPES[kind].schema().load(value)
 

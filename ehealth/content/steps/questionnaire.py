@@ -100,7 +100,7 @@ def score(step: dict[str, Any], responses: dict[str, int]) -> dict[str, Any]:
         points = []
         for item in items:
             value = responses.get(item["id"])
-            if value is None or value not in values:
+            if not isinstance(value, int) or isinstance(value, bool) or value not in values:
                 return None
             points.append(low + high - value if item["reverse"] else value)
         if not points:
