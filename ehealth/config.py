@@ -39,6 +39,7 @@ def from_environment(
     overrides = overrides or {}
     instance = Path(env.get("EHEALTH_INSTANCE_DIR", PROJECT_ROOT / "instance"))
     development = env.get("EHEALTH_ENV", "production").lower() in {"development", "dev"}
+    modules_dir, media_dir = content_paths(env)
     if "ENV_NAME" in overrides:
         development = overrides["ENV_NAME"] == "development"
     secret = overrides.get("SECRET_KEY") or env.get("SECRET_KEY", "")
@@ -55,8 +56,8 @@ def from_environment(
         "SECRET_KEY": secret,
         "INSTANCE_DIR": instance,
         "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{instance / 'ehealth.sqlite3'}",
-        "MODULES_DIR": content_paths(env)[0],
-        "MEDIA_DIR": content_paths(env)[1],
+        "MODULES_DIR": modules_dir,
+        "MEDIA_DIR": media_dir,
         "AUTO_MIGRATE": _flag(env.get("AUTO_MIGRATE"), True),
         "DEFAULT_LANGUAGE": "nl",
         "LANGUAGES": ["nl", "en"],

@@ -216,10 +216,15 @@ def check_module(
             lessons.append(Lesson(loaded["id"], loaded["title"], loaded.get("summary"),
                                   loaded["steps"]))
 
-        # Steps that are valid on their own, even in a lesson with mistakes elsewhere, so that
-        # references to and from them are still checked.
-        valid_steps = _valid_steps(lesson_docs[lesson_id] for lesson_id in listed
-                                   if lesson_id in lesson_docs)
+        # Steps of loaded lessons, plus those valid on their own in a lesson with mistakes
+        # elsewhere, so that references to and from them are still checked.
+        valid_steps = {step["id"]: step for lesson in lessons for step in lesson.steps}
+        loaded_ids = {lesson.id for lesson in lessons}
+        for step_id, step in _valid_steps(
+            lesson_docs[lesson_id] for lesson_id in listed
+            if lesson_id in lesson_docs and lesson_id not in loaded_ids
+        ).items():
+            valid_steps.setdefault(step_id, step)
     problems.extend(_check_references(listed, lesson_docs, valid_steps, lesson_file))
     if problems or meta is None or unreadable & set(listed):
         return LoadResult(None, sorted(set(problems), key=problems.index))
