@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import click
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, NoAppException
 
 from ehealth.config import ConfigError, content_paths
 from ehealth.content.jsonschema import module_json_schema
@@ -29,8 +29,8 @@ def _create_app() -> object:
         click.echo(error.summary, err=True)
         sys.exit(1)
     except ConfigError as error:
-        click.echo(f"Configuration error: {error}", err=True)
-        sys.exit(1)
+        # Shown by click as "Error: …" without a traceback; --help still lists the commands.
+        raise NoAppException(f"Configuration error: {error}") from None
 
 
 cli = FlaskGroup(
