@@ -12,6 +12,7 @@ from typing import Any
 
 from flask_login import UserMixin
 from peewee import (
+    AutoField,
     BooleanField,
     CharField,
     DateField,
@@ -51,6 +52,8 @@ class JSONField(TextField):
 
 
 class BaseModel(Model):
+    id = AutoField()
+
     class Meta:
         database = db
         legacy_table_names = False
@@ -103,8 +106,24 @@ class User(UserMixin, BaseModel):
     role = CharField(max_length=16, choices=[(r, r) for r in Role.ALL], index=True)
     language = CharField(max_length=8, default="nl")
     password_hash = CharField(max_length=255, null=True)
+    password_changed_at = DateTimeField(null=True)
     active = BooleanField(default=True)
     created_at = DateTimeField(default=utcnow)
+    last_login_at = DateTimeField(null=True)
+
+    # The session this user object was loaded for (set by the session loader, not stored).
+    session_token: str | None = None
+
+    def get_id(self) -> str:
+        """flask-login keeps this in the cookie: the server-side session, never the user id."""
+        if not self.session_token:
+            raise RuntimeError("Sign in through ehealth.services.sessions.start_session().")
+        return self.session_token
+
+    @property
+    def is_staff(self) -> bool:
+        """Therapists, authors and admins."""
+        return self.role in Role.STAFF
 
     @property
     def is_active(self) -> bool:
@@ -158,6 +177,7 @@ class Assignment(BaseModel):
     completed_at = DateTimeField(null=True)
     last_step_id = CharField(max_length=64, null=True)
     last_activity_at = DateTimeField(null=True)
+    done_steps = JSONField(default=list)
 
 
 class Answer(BaseModel):
@@ -173,6 +193,75 @@ class Answer(BaseModel):
 
     class Meta:
         indexes = ((("assignment", "step_id"), True),)
+
+
+class AnswerSave(BaseModel):
+    """An idempotency key of a save: the same key again returns this revision, once applied."""
+
+    assignment = ForeignKeyField(Assignment, backref="saves", on_delete="CASCADE")
+    key = CharField(max_length=64)
+    step_id = CharField(max_length=64)
+    revision = IntegerField()
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("assignment", "key"), True),)
+
+
+class Strength(BaseModel):
+    """A strength the client added on "Mijn krachten" (module strengths live in answers)."""
+
+    client = ForeignKeyField(User, backref="strengths", on_delete="CASCADE")
+    kind = CharField(max_length=16)
+    text = TextField()
+    note = TextField(null=True)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+
+class UserSession(BaseModel):
+    """A signed-in session, held on the server so logout and password changes end it."""
+
+    user = ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
+    token_hash = CharField(max_length=64, unique=True)
+    created_at = DateTimeField(default=utcnow)
+    last_seen_at = DateTimeField(default=utcnow)
+    ended_at = DateTimeField(null=True)
+
+
+class Invitation(BaseModel):
+    """A single-use link that lets a new person set up their account."""
+
+    organisation = ForeignKeyField(Organisation, backref="invitations", on_delete="CASCADE")
+    email = CharField(max_length=254)
+    role = CharField(max_length=16)
+    therapist = ForeignKeyField(User, null=True, backref="invited_clients", on_delete="SET NULL")
+    invited_by = ForeignKeyField(User, null=True, backref="invitations_sent",
+                                 on_delete="SET NULL")
+    token_hash = CharField(max_length=64, unique=True)
+    created_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField()
+    used_at = DateTimeField(null=True)
+    user = ForeignKeyField(User, null=True, backref="invitation", on_delete="SET NULL")
+
+
+class PasswordReset(BaseModel):
+    """A single-use, expiring password-reset token."""
+
+    user = ForeignKeyField(User, backref="password_resets", on_delete="CASCADE")
+    token_hash = CharField(max_length=64, unique=True)
+    created_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField()
+    used_at = DateTimeField(null=True)
+
+
+class LoginThrottle(BaseModel):
+    """Failed log-ins per account, shared by every worker process through the database."""
+
+    account = CharField(max_length=254, unique=True)
+    failures = IntegerField(default=0)
+    window_started_at = DateTimeField(default=utcnow)
+    locked_until = DateTimeField(null=True)
 
 
 class GoalStatus:
@@ -250,4 +339,10 @@ MODELS: list[type[BaseModel]] = [
     GoalStep,
     Feedback,
     AuditEvent,
+    AnswerSave,
+    Strength,
+    UserSession,
+    Invitation,
+    PasswordReset,
+    LoginThrottle,
 ]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import get_locale, lazy_gettext
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from ehealth.content.fields import Text
 from ehealth.content.loader import Module
@@ -105,9 +107,35 @@ def scale_question(text: Text, step: dict[str, Any], language: str, value: int |
     return result
 
 
+# The main menu per role: (endpoint, label). Entries whose endpoint does not exist are skipped.
+NAV: dict[str, list[tuple[str, Any]]] = {
+    "client": [
+        ("client.home", lazy_gettext("My modules")),
+        ("client.strengths", lazy_gettext("My strengths")),
+        ("client.goals", lazy_gettext("My goals")),
+        ("auth.account", lazy_gettext("My account")),
+    ],
+    "anonymous": [("auth.login", lazy_gettext("Log in"))],
+}
+
+
+def nav_items() -> list[tuple[str, str]]:
+    """The menu for the signed-in user's role (or for visitors)."""
+    role = current_user.role if current_user.is_authenticated else "anonymous"
+    endpoints = current_app.view_functions
+    return [(endpoint, str(label)) for endpoint, label in NAV.get(role, [])
+            if endpoint in endpoints]
+
+
 def register(app: Flask) -> None:
     """Make the helpers available in every template."""
     app.jinja_env.globals.update(
+        nav_items=nav_items,
+        view_functions=app.view_functions,
+        area_stylesheets=sorted(
+            f"css/{path.name}" for path in (Path(app.static_folder or "") / "css").glob("*.css")
+            if path.name != "app.css"
+        ),
         step_label=step_label,
         audience_label=audience_label,
         step_name=step_name,

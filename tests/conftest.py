@@ -10,6 +10,7 @@ import os
 import re
 import secrets
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse, urlunparse
@@ -19,7 +20,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from ehealth import create_app
+from ehealth.database import connected
 from ehealth.extensions import db
+from ehealth.models import Assignment, ModuleVersion, Organisation, Role, User
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -113,6 +116,82 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask) -> Any:
     return app.test_cli_runner()
+
+
+@dataclass
+class World:
+    """Two organisations and one person per role; client A and B each have an assignment."""
+
+    people: dict[str, User | None]
+    assignment_a: Assignment
+    assignment_b: Assignment
+
+    @property
+    def client_a(self) -> User:
+        user = self.people["client_a"]
+        assert user is not None
+        return user
+
+    @property
+    def therapist(self) -> User:
+        user = self.people["own_therapist"]
+        assert user is not None
+        return user
+
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_world() -> World:
+    """Create the people of the access matrix (inside an app with the voorbeeld module)."""
+    from ehealth.services.accounts import hash_password
+
+    with connected():
+        home = Organisation.create(name="Zorg Oost", slug="zorg-oost")
+        other = Organisation.create(name="Zorg West", slug="zorg-west")
+        password_hash = hash_password(PASSWORD)
+
+        def person(email: str, role: str, org: Organisation = home) -> User:
+            user: User = User.create(organisation=org, email=email, role=role,
+                                     name=email.split("@")[0], password_hash=password_hash)
+            return user
+
+        people: dict[str, User | None] = {
+            "anonymous": None,
+            "client_a": person("a@oost.example", Role.CLIENT),
+            "client_b": person("b@oost.example", Role.CLIENT),
+            "own_therapist": person("t1@oost.example", Role.THERAPIST),
+            "other_therapist": person("t2@oost.example", Role.THERAPIST),
+            "author": person("author@oost.example", Role.AUTHOR),
+            "admin": person("admin@oost.example", Role.ADMIN),
+            "other_admin": person("admin@west.example", Role.ADMIN, other),
+        }
+        version = ModuleVersion.get(ModuleVersion.module_id == "voorbeeld")
+        assignment_a = Assignment.create(client=people["client_a"],
+                                         therapist=people["own_therapist"],
+                                         module_version=version)
+        assignment_b = Assignment.create(client=people["client_b"],
+                                         therapist=people["other_therapist"],
+                                         module_version=version)
+    return World(people, assignment_a, assignment_b)
+
+
+@pytest.fixture
+def world(app: Flask) -> World:
+    """The people of the access matrix, with client A's and B's assignments."""
+    return make_world()
+
+
+def login(test_client: FlaskClient, user: User) -> str:
+    """Sign ``user`` in on ``test_client`` through a real server-side session."""
+    from ehealth.services.sessions import start_session
+
+    with connected():
+        token = start_session(user)
+    with test_client.session_transaction() as session:
+        session["_user_id"] = token
+        session["_fresh"] = True
+    return token
 
 
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -1,12 +1,15 @@
 """Access control: every route × every role has an expected status.
 
-A route that is not in MATRIX fails ``test_every_route_is_in_the_matrix``; add its row when you
-add the route. Roles follow ../shared/guide/security.md: anonymous, client A, client B, the
-client's own therapist, another therapist, an author, an admin, and another organisation's admin.
+The rows live in ``tests/access_rows/<area>.py``. A route that is in no row fails
+``test_every_route_is_in_the_matrix``: add its row when you add the route. Roles follow
+../shared/guide/security.md: anonymous, client A, client B, client A's own therapist, another
+therapist, an author, an admin, and another organisation's admin.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable
 from typing import Any
 
@@ -14,65 +17,41 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from ehealth.database import connected
-from ehealth.models import Assignment, ModuleVersion, Organisation, Role, User
-from tests.conftest import csrf_token
+import tests.access_rows
+from tests.access_rows import ROLES
+from tests.conftest import World, csrf_token, login
 
-ROLES = (
-    "anonymous", "client_a", "client_b", "own_therapist", "other_therapist", "author", "admin",
-    "other_admin",
-)
+Row = tuple[str, Any, dict[str, int]]
 
 
-def everyone(status: int) -> dict[str, int]:
-    return dict.fromkeys(ROLES, status)
+def _collect() -> dict[tuple[str, str], Row]:
+    rows: dict[tuple[str, str], Row] = {}
+    for info in pkgutil.iter_modules(tests.access_rows.__path__):
+        module = importlib.import_module(f"tests.access_rows.{info.name}")
+        for key, row in module.ROWS.items():
+            assert key not in rows, f"{key} has two rows"
+            rows[key] = row
+    return rows
 
 
-# (method, rule) -> (concrete path, form data or None, expected status per role)
-MATRIX: dict[tuple[str, str], tuple[str, dict[str, str] | None, dict[str, int]]] = {
-    ("GET", "/"): ("/", None, everyone(200)),
-    ("GET", "/modules/<module_id>"): ("/modules/voorbeeld", None, everyone(200)),
-    ("POST", "/language"): ("/language", {"language": "en", "next": "/"}, everyone(303)),
-    ("GET", "/media/<path:filename>"): ("/media/voorbeeld/cover.svg", None, everyone(200)),
-    ("GET", "/static/<path:filename>"): ("/static/css/app.css", None, everyone(200)),
-    ("GET", "/healthz"): ("/healthz", None, everyone(200)),
-}
+MATRIX = _collect()
 
 
-@pytest.fixture
-def people(app: Flask) -> dict[str, User | None]:
-    with connected():
-        home = Organisation.create(name="Zorg Oost", slug="zorg-oost")
-        other = Organisation.create(name="Zorg West", slug="zorg-west")
-
-        def person(email: str, role: str, org: Organisation = home) -> User:
-            return User.create(organisation=org, email=email, role=role)
-
-        result: dict[str, User | None] = {
-            "anonymous": None,
-            "client_a": person("a@oost.example", Role.CLIENT),
-            "client_b": person("b@oost.example", Role.CLIENT),
-            "own_therapist": person("t1@oost.example", Role.THERAPIST),
-            "other_therapist": person("t2@oost.example", Role.THERAPIST),
-            "author": person("author@oost.example", Role.AUTHOR),
-            "admin": person("admin@oost.example", Role.ADMIN),
-            "other_admin": person("admin@west.example", Role.ADMIN, other),
-        }
-        version = ModuleVersion.get(ModuleVersion.module_id == "voorbeeld")
-        Assignment.create(client=result["client_a"], therapist=result["own_therapist"],
-                          module_version=version)
-        Assignment.create(client=result["client_b"], therapist=result["other_therapist"],
-                          module_version=version)
-    return result
+def placeholders(world: World) -> dict[str, Any]:
+    """Values for the ``{…}`` placeholders that rows may use in their paths."""
+    return {
+        "assignment_a": world.assignment_a.id,
+        "assignment_b": world.assignment_b.id,
+        "module_id": "voorbeeld",
+    }
 
 
-def _client_as(app: Flask, user: User | None) -> FlaskClient:
+def _client_as(app: Flask, world: World, role: str) -> FlaskClient:
     test_client = app.test_client()
     test_client.environ_base["HTTP_REFERER"] = "https://localhost/"
+    user = world.people[role]
     if user is not None:
-        with test_client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
-            session["_fresh"] = True
+        login(test_client, user)
     return test_client
 
 
@@ -90,16 +69,20 @@ def test_every_route_is_in_the_matrix(app: Flask) -> None:
 
 @pytest.mark.parametrize("route", sorted(MATRIX), ids=lambda r: f"{r[0]} {r[1]}")
 def test_each_role_gets_the_expected_status(
-    app: Flask, people: dict[str, User | None], route: tuple[str, str]
+    app: Flask, world: World, route: tuple[str, str]
 ) -> None:
     method, _ = route
-    path, form, expected = MATRIX[route]
-    assert set(expected) == set(ROLES)
+    path_template, body, expected = MATRIX[route]
+    assert set(expected) == set(ROLES), route
+    path = path_template.format(**placeholders(world))
     for role in ROLES:
-        test_client = _client_as(app, people[role])
+        test_client = _client_as(app, world, role)
         send: Callable[..., Any] = getattr(test_client, method.lower())
         kwargs: dict[str, Any] = {}
-        if form is not None:
-            kwargs["data"] = {**form, "csrf_token": csrf_token(test_client)}
+        if isinstance(body, dict):
+            kwargs["data"] = {**body, "csrf_token": csrf_token(test_client)}
+        elif isinstance(body, tuple):
+            kwargs["json"] = body[1]
+            kwargs["headers"] = {"X-CSRFToken": csrf_token(test_client)}
         with send(path, **kwargs) as response:
             assert response.status_code == expected[role], (role, method, path)

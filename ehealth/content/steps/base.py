@@ -21,6 +21,23 @@ from ehealth.content.fields import (
 )
 
 OPERATORS = ("equals", "one_of", "contains", "at_least", "at_most")
+MAX_ANSWER_TEXT = 20_000  # characters in one written answer
+MAX_ANSWER_ITEMS = 200
+
+
+def answer_text(**kwargs: Any) -> fields.String:
+    """A text the client writes: any string (empty too), within a sane length."""
+    return fields.String(validate=validate.Length(max=MAX_ANSWER_TEXT), **kwargs)
+
+
+def texts_by_id(**kwargs: Any) -> fields.Dict:
+    """``{"<question id>": "<text>"}``: answers to open questions."""
+    return fields.Dict(keys=fields.String(), values=answer_text(), **kwargs)
+
+
+def unknown_keys(given: Any, known: list[str], what: str) -> dict[str, list[str]]:
+    """Errors for keys of ``given`` that are not among ``known`` ids."""
+    return {key: [f"Unknown {what}."] for key in given if key not in known}
 
 
 class ScalarField(fields.Field):
@@ -100,6 +117,7 @@ class StepType:
     description: ClassVar[str]
     answerable: ClassVar[bool] = False
     operators: ClassVar[frozenset[str]] = frozenset()
+    answer_schema: ClassVar[type[Schema] | None] = None
 
     @property
     def template(self) -> str:
@@ -122,6 +140,35 @@ class StepType:
     def evaluate(self, step: dict[str, Any], operator: str, value: Any, answer: Any) -> bool:
         """Whether a stored answer meets the condition. Unanswered never meets it."""
         return False
+
+    def validate_answer(self, step: dict[str, Any], value: Any) -> dict[str, Any]:
+        """The answer as stored, or a ValidationError naming each wrong field."""
+        if self.answer_schema is None:
+            raise ValidationError(f"A {self.name} step takes no answer.")
+        if not isinstance(value, dict):
+            raise ValidationError("An answer is a JSON object.")
+        data: dict[str, Any] = self.answer_schema().load(value)
+        self.check_answer(step, data)
+        return data
+
+    def check_answer(self, step: dict[str, Any], data: dict[str, Any]) -> None:
+        """Step-specific checks of an answer's ids and limits; raise ValidationError."""
+
+    def shortfall(self, step: dict[str, Any], answer: dict[str, Any] | None) -> int:
+        """How many more items the step asks for before the client moves on (0: none)."""
+        return 0
+
+    def is_answered(self, answer: dict[str, Any] | None) -> bool:
+        """Whether the answer holds anything the client wrote or chose."""
+        return bool(answer) and any(_has_content(v) for v in (answer or {}).values())
+
+
+def _has_content(value: Any) -> bool:
+    if isinstance(value, str):
+        return bool(value.strip())
+    if isinstance(value, dict | list):
+        return any(_has_content(v) for v in (value.values() if isinstance(value, dict) else value))
+    return value is not None and value is not False
 
 
 __all__ = [

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import ValidationError, fields, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ehealth.content.fields import MarkdownField, StrictBoolean, TextField
-from ehealth.content.steps.base import OptionSchema, StepSchema, StepType, unique_ids
+from ehealth.content.fields import MarkdownField, StrictBoolean, StrictInteger, TextField
+from ehealth.content.steps.base import (
+    MAX_ANSWER_ITEMS,
+    OptionSchema,
+    StepSchema,
+    StepType,
+    answer_text,
+    unique_ids,
+)
 
 
 class GoalSchema(StepSchema):
@@ -32,8 +39,56 @@ class GoalSchema(StepSchema):
             )
 
 
+class GoalStepAnswerSchema(Schema):
+    """A chosen suggested step (``suggestion``) or one the client wrote (``text``)."""
+
+    suggestion = fields.String()
+    text = answer_text()
+
+    @validates_schema
+    def _one_source(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if ("suggestion" in data) == ("text" in data):
+            raise ValidationError('Give either "suggestion" or "text".')
+
+
+class GoalAnswerSchema(Schema):
+    """``{"goal": "…", "steps": [...], "first_step": 0, "date": "2026-12-01"}``."""
+
+    goal = answer_text(load_default="")
+    steps = fields.List(fields.Nested(GoalStepAnswerSchema), load_default=list,
+                        validate=validate.Length(max=MAX_ANSWER_ITEMS))
+    first_step = StrictInteger(load_default=None, allow_none=True)
+    date = fields.Date(load_default=None, allow_none=True)
+
+
 class Goal(StepType):
     name = "goal"
     schema = GoalSchema
     description = "The client's goal with small steps, a first step and optionally a date."
     answerable = True
+    answer_schema = GoalAnswerSchema
+
+    def validate_answer(self, step: dict[str, Any], value: Any) -> dict[str, Any]:
+        data = super().validate_answer(step, value)
+        if data["date"] is not None:
+            data["date"] = data["date"].isoformat()  # stored as JSON
+        return data
+
+    def check_answer(self, step: dict[str, Any], data: dict[str, Any]) -> None:
+        suggestions = [s["id"] for s in step["suggested_steps"]]
+        errors: dict[str, Any] = {}
+        step_errors: dict[int, Any] = {}
+        for index, item in enumerate(data["steps"]):
+            if "suggestion" in item and item["suggestion"] not in suggestions:
+                step_errors[index] = {"suggestion": ["Unknown suggested step."]}
+            elif "text" in item and not step["allow_own_steps"]:
+                step_errors[index] = {"text": ["Choose from the suggested steps."]}
+        if step_errors:
+            errors["steps"] = step_errors
+        first = data["first_step"]
+        if first is not None and not 0 <= first < len(data["steps"]):
+            errors["first_step"] = ["Must point at one of the chosen steps."]
+        if data["date"] is not None and not step["ask_date"]:
+            errors["date"] = ["This step does not ask for a date."]
+        if errors:
+            raise ValidationError(errors)

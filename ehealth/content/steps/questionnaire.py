@@ -125,12 +125,31 @@ def score_range(step: dict[str, Any]) -> tuple[float, float]:
     return min(values) * count, max(values) * count
 
 
+class QuestionnaireAnswerSchema(Schema):
+    """``{"responses": {"<item id>": <scale value>}}``."""
+
+    responses = fields.Dict(keys=fields.String(), values=StrictInteger(), load_default=dict)
+
+
 class Questionnaire(StepType):
     name = "questionnaire"
     schema = QuestionnaireSchema
     description = "Items on one answer scale, scored per subscale and in total (sum or mean)."
     answerable = True
     operators = frozenset({"at_least", "at_most"})
+    answer_schema = QuestionnaireAnswerSchema
+
+    def check_answer(self, step: dict[str, Any], data: dict[str, Any]) -> None:
+        items = [item["id"] for item in step["items"]]
+        values = [point["value"] for point in step["scale"]]
+        errors: dict[str, list[str]] = {}
+        for item, value in data["responses"].items():
+            if item not in items:
+                errors[item] = ["Unknown item."]
+            elif value not in values:
+                errors[item] = [f"Not on the answer scale ({', '.join(map(str, values))})."]
+        if errors:
+            raise ValidationError({"responses": errors})
 
     def condition_problem(self, step: dict[str, Any], operator: str, value: Any) -> str | None:
         problem = super().condition_problem(step, operator, value)

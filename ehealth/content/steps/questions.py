@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ehealth.content.fields import MarkdownField, StrictBoolean, StrictInteger, TextField
 from ehealth.content.problems import show_value
@@ -14,7 +14,9 @@ from ehealth.content.steps.base import (
     QuestionSchema,
     StepSchema,
     StepType,
+    texts_by_id,
     unique_ids,
+    unknown_keys,
 )
 
 SCALE_PLACEHOLDERS = frozenset({"value", "min", "max", "next"})
@@ -120,11 +122,42 @@ class ChoiceSchema(StepSchema):
         unique_ids(data.get("options"), "options", "option id")
 
 
+class ReflectionAnswerSchema(Schema):
+    """``{"answers": {"<question id>": "text"}, "private": false}``."""
+
+    answers = texts_by_id(load_default=dict)
+    private = StrictBoolean(load_default=False)
+
+
+class ScaleAnswerSchema(Schema):
+    """``{"value": 4, "follow_ups": {"<follow-up id>": "text"}}``."""
+
+    value = StrictInteger(load_default=None, allow_none=True)
+    follow_ups = texts_by_id(load_default=dict)
+
+
+class ChoiceAnswerSchema(Schema):
+    """``{"selected": ["<option id>", …]}``."""
+
+    selected = fields.List(fields.String(), load_default=list)
+
+
 class Reflection(StepType):
     name = "reflection"
     schema = ReflectionSchema
     description = "Open questions with optional hints; may be kept private."
     answerable = True
+    answer_schema = ReflectionAnswerSchema
+
+    def check_answer(self, step: dict[str, Any], data: dict[str, Any]) -> None:
+        errors: dict[str, Any] = {}
+        unknown = unknown_keys(data["answers"], [q["id"] for q in step["questions"]], "question")
+        if unknown:
+            errors["answers"] = unknown
+        if data["private"] and not step["allow_private"]:
+            errors["private"] = ["This step does not offer keeping the answer private."]
+        if errors:
+            raise ValidationError(errors)
 
 
 class Scale(StepType):
@@ -133,6 +166,19 @@ class Scale(StepType):
     description = "A scaling question (default 0-10) with follow-up questions."
     answerable = True
     operators = frozenset({"equals", "one_of", "at_least", "at_most"})
+    answer_schema = ScaleAnswerSchema
+
+    def check_answer(self, step: dict[str, Any], data: dict[str, Any]) -> None:
+        errors: dict[str, Any] = {}
+        value = data["value"]
+        if value is not None and not step["min"] <= value <= step["max"]:
+            errors["value"] = [f"Must be between {step['min']} and {step['max']}."]
+        unknown = unknown_keys(data["follow_ups"], [f["id"] for f in step["follow_ups"]],
+                               "follow-up question")
+        if unknown:
+            errors["follow_ups"] = unknown
+        if errors:
+            raise ValidationError(errors)
 
     def condition_problem(self, step: dict[str, Any], operator: str, value: Any) -> str | None:
         problem = super().condition_problem(step, operator, value)
@@ -162,6 +208,18 @@ class Choice(StepType):
     description = "Single or multiple choice between options with ids."
     answerable = True
     operators = frozenset({"equals", "one_of", "contains"})
+    answer_schema = ChoiceAnswerSchema
+
+    def check_answer(self, step: dict[str, Any], data: dict[str, Any]) -> None:
+        options = [option["id"] for option in step["options"]]
+        selected = data["selected"]
+        errors = {i: ["Unknown option."] for i, item in enumerate(selected) if item not in options}
+        if errors:
+            raise ValidationError({"selected": errors})
+        if len(set(selected)) != len(selected):
+            raise ValidationError({"selected": ["An option is chosen twice."]})
+        if not step["multiple"] and len(selected) > 1:
+            raise ValidationError({"selected": ["Choose one option."]})
 
     def condition_problem(self, step: dict[str, Any], operator: str, value: Any) -> str | None:
         allowed = {"contains"} if step["multiple"] else {"equals", "one_of"}

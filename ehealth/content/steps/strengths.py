@@ -8,7 +8,14 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from ehealth.content.fields import MarkdownField, Slug, StrictBoolean, StrictInteger, TextField
 from ehealth.content.problems import show_value
-from ehealth.content.steps.base import OptionSchema, StepSchema, StepType, unique_ids
+from ehealth.content.steps.base import (
+    MAX_ANSWER_ITEMS,
+    OptionSchema,
+    StepSchema,
+    StepType,
+    answer_text,
+    unique_ids,
+)
 
 # The kinds group a client's strengths across modules on "Mijn krachten" (seed 002: ik ben,
 # ik kan, ik heb, ik wil; seed 000: qualities, knowledge and skills, pleasant memories,
@@ -84,12 +91,63 @@ class StrengthsSchema(StepSchema):
             raise ValidationError("Must be at least min_items.", field_name="max_items")
 
 
+class StrengthItemSchema(Schema):
+    """One picked suggestion (``suggestion``) or own item (``text``), with a follow-up answer."""
+
+    category = fields.String(required=True)
+    suggestion = fields.String()
+    text = answer_text()
+    follow_up = answer_text()
+
+    @validates_schema
+    def _one_source(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if ("suggestion" in data) == ("text" in data):
+            raise ValidationError('Give either "suggestion" or "text".')
+
+
+class StrengthsAnswerSchema(Schema):
+    """``{"items": [{"category": "…", "suggestion": "…", "follow_up": "…"}, …]}``."""
+
+    items = fields.List(fields.Nested(StrengthItemSchema), load_default=list,
+                        validate=validate.Length(max=MAX_ANSWER_ITEMS))
+
+
 class Strengths(StepType):
     name = "strengths"
     schema = StrengthsSchema
     description = "Strength reflection: pick suggested items, add your own, answer a follow-up."
     answerable = True
     operators = frozenset({"contains"})
+    answer_schema = StrengthsAnswerSchema
+
+    def check_answer(self, step: dict[str, Any], data: dict[str, Any]) -> None:
+        categories = {c["id"]: c for c in step["categories"]}
+        errors: dict[int, Any] = {}
+        picked: set[tuple[str, str]] = set()
+        for index, item in enumerate(data["items"]):
+            category = categories.get(item["category"])
+            if category is None:
+                errors[index] = {"category": ["Unknown category."]}
+            elif "suggestion" in item:
+                key = (item["category"], item["suggestion"])
+                if item["suggestion"] not in [s["id"] for s in category["suggestions"]]:
+                    errors[index] = {"suggestion": ["Unknown suggestion in this category."]}
+                elif key in picked:
+                    errors[index] = {"suggestion": ["This suggestion is picked twice."]}
+                picked.add(key)
+            elif not step["allow_own"]:
+                errors[index] = {"text": ["This step offers only its suggestions."]}
+        if errors:
+            raise ValidationError({"items": errors})
+        if step["max_items"] is not None and len(data["items"]) > step["max_items"]:
+            raise ValidationError({"items": [f"Pick at most {step['max_items']} items."]})
+
+    def shortfall(self, step: dict[str, Any], answer: dict[str, Any] | None) -> int:
+        if not step["min_items"]:
+            return 0
+        items = [i for i in (answer or {}).get("items", [])
+                 if "suggestion" in i or str(i.get("text", "")).strip()]
+        return max(0, step["min_items"] - len(items))
 
     def condition_problem(self, step: dict[str, Any], operator: str, value: Any) -> str | None:
         problem = super().condition_problem(step, operator, value)

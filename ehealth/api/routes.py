@@ -1,0 +1,3 @@
+"""Routes of the JSON API."""
+
+from __future__ import annotations

@@ -1,0 +1,9 @@
+"""The client's area: "Mijn modules", the step-by-step player, "Mijn krachten", "Mijn doelen"."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("client", __name__)
+
+from ehealth.client import routes  # noqa: E402,F401  (routes register on bp)

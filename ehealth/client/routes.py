@@ -1,0 +1,3 @@
+"""Routes of the client area."""
+
+from __future__ import annotations

@@ -1,0 +1,152 @@
+"""Saving a client's answers: validated, revisioned, idempotent, never silently overwritten.
+
+Every save names the revision it was based on. A save based on an older revision (a second tab,
+a second device) raises StaleRevision carrying the current answer, so the client can choose.
+A retried save with the same idempotency key is applied once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError
+from peewee import IntegrityError
+
+from ehealth.content.loader import Module
+from ehealth.content.steps import STEP_TYPES
+from ehealth.database import write_transaction
+from ehealth.models import Answer, AnswerSave, Assignment, AssignmentStatus, utcnow
+from ehealth.services import goals
+from ehealth.services.modules import module_for_version
+
+
+class StepNotFound(Exception):
+    """The module version of this assignment has no such step, or it takes no answer."""
+
+
+class InvalidAnswer(Exception):
+    """The answer does not fit its step; ``messages`` name each wrong field."""
+
+    def __init__(self, messages: dict[str, Any] | list[Any]) -> None:
+        super().__init__("invalid answer")
+        self.messages = messages
+
+
+class StaleRevision(Exception):
+    """The save was based on an older revision than the one stored."""
+
+    def __init__(self, current: Answer | None) -> None:
+        super().__init__("stale revision")
+        self.current = current
+
+
+class AssignmentClosed(Exception):
+    """The assignment is paused or withdrawn: answers cannot change now."""
+
+
+def module_of(assignment: Assignment) -> Module:
+    """The exact module version the client works in."""
+    return module_for_version(assignment.module_version)
+
+
+def answers_of(assignment: Assignment) -> dict[str, Answer]:
+    """The client's answers in this assignment, by step id."""
+    return {answer.step_id: answer
+            for answer in Answer.select().where(Answer.assignment == assignment)}
+
+
+def answer_values(assignment: Assignment) -> dict[str, Any]:
+    """The answers' values by step id (what conditions and summaries read)."""
+    return {step_id: answer.value for step_id, answer in answers_of(assignment).items()}
+
+
+def answerable_step(module: Module, step_id: str) -> dict[str, Any]:
+    """The step with ``step_id`` if it takes an answer."""
+    step = module.steps_by_id.get(step_id)
+    if step is None or not STEP_TYPES[step["type"]].answerable:
+        raise StepNotFound(step_id)
+    return step
+
+
+def validate(module: Module, step_id: str, value: Any) -> dict[str, Any]:
+    """The answer as it will be stored, or InvalidAnswer."""
+    step = answerable_step(module, step_id)
+    try:
+        return STEP_TYPES[step["type"]].validate_answer(step, value)
+    except ValidationError as error:
+        raise InvalidAnswer(error.messages) from None
+
+
+def save_answer(
+    assignment: Assignment,
+    step_id: str,
+    value: Any,
+    base_revision: int,
+    idempotency_key: str | None = None,
+) -> Answer:
+    """Store a new revision of the answer to ``step_id``.
+
+    ``base_revision`` is the revision the client's text was based on (0 for a first answer).
+    """
+    if assignment.status in (AssignmentStatus.PAUSED, AssignmentStatus.WITHDRAWN):
+        raise AssignmentClosed(assignment.status)
+    module = module_of(assignment)
+    data = validate(module, step_id, value)
+    private = bool(data.pop("private", False))
+    step = module.steps_by_id[step_id]
+    try:
+        with write_transaction():
+            if idempotency_key:
+                done = AnswerSave.get_or_none(
+                    (AnswerSave.assignment == assignment) & (AnswerSave.key == idempotency_key)
+                )
+                if done is not None:
+                    return Answer.get((Answer.assignment == assignment)
+                                      & (Answer.step_id == done.step_id))
+            answer = _write(assignment, step_id, data, private, base_revision)
+            if idempotency_key:
+                AnswerSave.create(assignment=assignment, key=idempotency_key[:64],
+                                  step_id=step_id, revision=answer.revision)
+            _touch(assignment, step_id)
+            if step["type"] == "goal":
+                goals.sync_from_answer(assignment, step, data)
+    except IntegrityError:
+        # Two first saves raced; the other one won.
+        raise StaleRevision(Answer.get_or_none((Answer.assignment == assignment)
+                                               & (Answer.step_id == step_id))) from None
+    return answer
+
+
+def _write(assignment: Assignment, step_id: str, data: dict[str, Any], private: bool,
+           base_revision: int) -> Answer:
+    now = utcnow()
+    current = Answer.get_or_none((Answer.assignment == assignment) & (Answer.step_id == step_id))
+    if current is None:
+        if base_revision != 0:
+            raise StaleRevision(None)
+        return Answer.create(assignment=assignment, step_id=step_id, value=data,
+                             private=private, revision=1, created_at=now, updated_at=now)
+    if base_revision != current.revision:
+        raise StaleRevision(current)
+    # Compare-and-set: only the writer that still sees this revision succeeds.
+    updated = (Answer.update(value=data, private=private, revision=Answer.revision + 1,
+                             updated_at=now)
+               .where((Answer.assignment == assignment) & (Answer.step_id == step_id)
+                      & (Answer.revision == base_revision))
+               .execute())
+    if updated != 1:
+        raise StaleRevision(Answer.get((Answer.assignment == assignment)
+                                       & (Answer.step_id == step_id)))
+    return Answer.get((Answer.assignment == assignment) & (Answer.step_id == step_id))
+
+
+def _touch(assignment: Assignment, step_id: str) -> None:
+    now = utcnow()
+    changes: dict[Any, Any] = {Assignment.last_activity_at: now, Assignment.last_step_id: step_id}
+    if assignment.started_at is None:
+        changes[Assignment.started_at] = now
+    if assignment.status == AssignmentStatus.ASSIGNED:
+        changes[Assignment.status] = AssignmentStatus.ACTIVE
+    Assignment.update(changes).where(Assignment.id == assignment.get_id()).execute()
+    for field, value in changes.items():
+        setattr(assignment, field.name, value)
