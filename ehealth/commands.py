@@ -12,8 +12,11 @@ from ehealth.services.modules import ModuleVersionConflict, sync_module_versions
 
 def register(app: Flask) -> None:
     """Add the commands to ``app.cli`` (and so to the ``ehealth`` command)."""
+    from ehealth.auth.commands import register as register_auth_commands
+
     app.cli.add_command(migrate_command)
     app.cli.add_command(sync_modules_command)
+    register_auth_commands(app)
 
 
 @click.command("migrate")

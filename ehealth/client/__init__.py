@@ -6,4 +6,8 @@ from flask import Blueprint
 
 bp = Blueprint("client", __name__)
 
-from ehealth.client import routes  # noqa: E402,F401  (routes register on bp)
+from ehealth.client import (  # noqa: E402,F401  (routes register on bp)
+    goals_routes,
+    routes,
+    strengths_routes,
+)

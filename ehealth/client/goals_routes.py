@@ -1,0 +1,3 @@
+"""Routes of the client area: goals_routes."""
+
+from __future__ import annotations
