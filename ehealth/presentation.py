@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
-from flask_babel import get_locale, lazy_gettext
+from flask_babel import format_date, get_locale, lazy_gettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ehealth.content.fields import Text
 from ehealth.content.loader import Module
+from ehealth.content.steps import STEP_TYPES
+from ehealth.content.steps.questionnaire import score
+from ehealth.content.steps.questions import Scale
 
 STEP_LABELS = {
     "opening": lazy_gettext("Opening"),
@@ -127,9 +131,84 @@ def nav_items() -> list[tuple[str, str]]:
             if endpoint in endpoints]
 
 
+def field_id(step_id: str, name: str) -> str:
+    """A stable, valid HTML id for a form field of a step."""
+    return "f-" + re.sub(r"[^A-Za-z0-9_-]", "-", f"{step_id}-{name}")
+
+
+def field_value(fields: dict[str, list[str]], name: str) -> str:
+    """The first value of a form field, or ""."""
+    values = fields.get(name) or [""]
+    return values[0]
+
+
+def _numbered(fields: dict[str, list[str]], prefix: str) -> list[tuple[int, str]]:
+    found = [(int(name[len(prefix):]), values[0] if values else "")
+             for name, values in fields.items()
+             if name.startswith(prefix) and name[len(prefix):].isdigit()]
+    filled = [(n, text) for n, text in sorted(found) if text.strip()]
+    # Renumber, and leave one empty slot for a new entry.
+    return [(i, text) for i, (_, text) in enumerate(filled)] + [(len(filled), "")]
+
+
+def own_items(fields: dict[str, list[str]], category_id: str) -> list[tuple[int, str]]:
+    """The client's own items in a strengths category, plus an empty slot for a new one."""
+    return _numbered(fields, f"own.{category_id}.")
+
+
+def own_steps(fields: dict[str, list[str]]) -> list[tuple[int, str]]:
+    """The client's own goal steps, plus an empty slot for a new one."""
+    return _numbered(fields, "own-step.")
+
+
+def goal_step_options(step: dict[str, Any], fields: dict[str, list[str]], language: str
+                      ) -> list[tuple[str, str]]:
+    """The steps chosen or written so far, as (key, label), to pick the first step from."""
+    chosen = set(fields.get("step", []))
+    options = [(f"s:{s['id']}", s["label"].in_language(language))
+               for s in step["suggested_steps"] if f"s:{s['id']}" in chosen]
+    options += [(f"o:{n}", text) for n, text in own_steps(fields) if text.strip()]
+    return options
+
+
+def asked_follow_ups(step: dict[str, Any], value: int) -> list[dict[str, Any]]:
+    """The follow-up questions of a scale step that apply to ``value``."""
+    scale = STEP_TYPES["scale"]
+    assert isinstance(scale, Scale)
+    return scale.asked_follow_ups(step, value)
+
+
+def questionnaire_scores(step: dict[str, Any], value: dict[str, Any]) -> dict[str, Any]:
+    """Scores of a questionnaire answer (total and per subscale)."""
+    return score(step, value.get("responses", {}))
+
+
+def error_messages(messages: Any, prefix: str = "") -> list[str]:
+    """marshmallow error messages as readable lines."""
+    lines: list[str] = []
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            label = prefix if key == "_schema" else (f"{prefix} {key}".strip())
+            lines.extend(error_messages(value, label))
+    elif isinstance(messages, list):
+        for value in messages:
+            lines.extend(error_messages(value, prefix))
+    else:
+        lines.append(f"{prefix}: {messages}" if prefix else str(messages))
+    return lines
+
+
 def register(app: Flask) -> None:
     """Make the helpers available in every template."""
     app.jinja_env.globals.update(
+        error_messages=error_messages,
+        field_id=field_id,
+        field_value=field_value,
+        own_items=own_items,
+        own_steps=own_steps,
+        goal_step_options=goal_step_options,
+        asked_follow_ups=asked_follow_ups,
+        questionnaire_scores=questionnaire_scores,
         nav_items=nav_items,
         view_functions=app.view_functions,
         area_stylesheets=sorted(
@@ -142,6 +221,8 @@ def register(app: Flask) -> None:
         condition_text=condition_text,
         scale_question=scale_question,
     )
+
+    app.jinja_env.filters["format_date"] = lambda value: format_date(value) if value else ""
 
     @app.context_processor
     def _language() -> dict[str, str]:

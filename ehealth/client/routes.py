@@ -1,3 +1,200 @@
-"""Routes of the client area."""
+"""The client's home ("Mijn modules") and the step-by-step player.
+
+Without JavaScript every step is a plain form: Back, Save and Next post it. With JavaScript the
+same form also autosaves through the JSON API; the server stays the single source of truth.
+"""
 
 from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from ehealth.access import role_required
+from ehealth.client import bp
+from ehealth.content.steps import STEP_TYPES
+from ehealth.content.steps.base import first
+from ehealth.content.steps.questions import Scale
+from ehealth.models import Answer, Assignment, Role
+from ehealth.services import answers as answer_service
+from ehealth.services.assignments import (
+    NotAssigned,
+    client_assignment,
+    client_assignments,
+    complete,
+    mark_done,
+    overview,
+    record_visit,
+)
+from ehealth.services.progress import Place, find_place
+
+client_only = role_required(Role.CLIENT)
+
+
+@bp.before_request
+def _personal_data() -> None:
+    g.personal_data = True  # no-store: these pages show the client's own answers
+
+
+def _own(assignment_id: int) -> Assignment:
+    try:
+        return client_assignment(current_user, assignment_id)
+    except NotAssigned:
+        abort(404)
+
+
+@bp.get("/my-modules")
+@client_only
+def home() -> str:
+    """Assigned modules with progress, where to continue, completed ones, feedback waiting."""
+    overviews = [overview(a) for a in client_assignments(current_user)]
+    active = [o for o in overviews if o.assignment.status != "completed"]
+    completed = [o for o in overviews if o.assignment.status == "completed"]
+    return render_template("client/home.html", active=active, completed=completed)
+
+
+@bp.get("/assignments/<int:assignment_id>")
+@client_only
+def open_assignment(assignment_id: int) -> Response:
+    """Continue where the client left off."""
+    view = overview(_own(assignment_id))
+    return redirect(url_for("client.step", assignment_id=assignment_id,
+                            step_id=view.resume.step["id"]))
+
+
+def _render_step(view: Any, place: Place, fields: dict[str, list[str]], revision: int,
+                 errors: Any = None, status: int = 200, notice: str | None = None
+                 ) -> tuple[str, int]:
+    stored = answer_service.answers_of(view.assignment)
+    return render_template(
+        "client/player.html", view=view, place=place, step=place.step,
+        step_type=STEP_TYPES[place.step["type"]], fields=fields, revision=revision,
+        errors=errors, notice=notice, answers={k: a.value for k, a in stored.items()},
+        lang=view.module.language_for(current_user.language),
+        save_key=secrets.token_urlsafe(16),
+        previous=view.places[place.index - 1] if place.index > 0 else None,
+        is_last=place.index == len(view.places) - 1,
+    ), status
+
+
+@bp.get("/assignments/<int:assignment_id>/steps/<step_id>")
+@client_only
+def step(assignment_id: int, step_id: str) -> Any:
+    """One step of the module, as a form."""
+    assignment = _own(assignment_id)
+    view = overview(assignment)
+    place = find_place(view.places, step_id)
+    if place is None:  # hidden by a condition, or not in this version
+        return redirect(url_for("client.step", assignment_id=assignment_id,
+                                step_id=view.resume.step["id"]))
+    record_visit(assignment, step_id)
+    answer = answer_service.answers_of(assignment).get(step_id)
+    step_type = STEP_TYPES[place.step["type"]]
+    fields = step_type.to_form(place.step, _stored_value(answer))
+    return _render_step(view, place, fields, answer.revision if answer else 0)
+
+
+def _stored_value(answer: Answer | None) -> dict[str, Any] | None:
+    if answer is None:
+        return None
+    return {**answer.value, "private": answer.private}
+
+
+@bp.post("/assignments/<int:assignment_id>/steps/<step_id>")
+@client_only
+def submit_step(assignment_id: int, step_id: str) -> Any:
+    """Save the step's answer (when it changed) and go back, stay, or go on."""
+    assignment = _own(assignment_id)
+    view = overview(assignment)
+    place = find_place(view.places, step_id)
+    if place is None:
+        return redirect(url_for("client.open_assignment", assignment_id=assignment_id))
+    form = request.form.to_dict(flat=False)
+    action = first(form, "action", "next")
+    step_type = STEP_TYPES[place.step["type"]]
+    stay_for_follow_ups = False
+    if step_type.answerable and "revision" in form:
+        value = step_type.from_form(place.step, form)
+        revision = int(first(form, "revision", "0") or 0)
+        current = answer_service.answers_of(assignment).get(step_id)
+        try:
+            changed = _changed(view.module, step_id, value, current)
+            if changed:
+                answer_service.save_answer(assignment, step_id, value, revision,
+                                           first(form, "save_key") or None)
+        except answer_service.InvalidAnswer as error:
+            return _render_step(view, place, form, revision, errors=error.messages, status=422)
+        except answer_service.StaleRevision as error:
+            return _render_conflict(view, place, form, value, error.current)
+        except answer_service.AssignmentClosed:
+            flash(_("This module is paused by your therapist. Your answers are kept."))
+            return redirect(url_for("client.home"))
+        if place.step["type"] == "scale":
+            stay_for_follow_ups = _new_follow_ups(place.step, value, first(form, "shown_value"))
+    if action == "save" or stay_for_follow_ups:
+        return redirect(url_for("client.step", assignment_id=assignment_id, step_id=step_id))
+    view = overview(assignment)  # conditions may have changed with this answer
+    place = find_place(view.places, step_id) or place
+    if action == "back":
+        target = view.places[place.index - 1] if place.index > 0 else place
+        return redirect(url_for("client.step", assignment_id=assignment_id,
+                                step_id=target.step["id"]))
+    answer = answer_service.answers_of(assignment).get(step_id)
+    missing = step_type.shortfall(place.step, answer.value if answer else None)
+    if missing:
+        notice = _("Pick at least %(num)d more to go on.", num=missing)
+        fields = step_type.to_form(place.step, _stored_value(answer))
+        return _render_step(view, place, fields, answer.revision if answer else 0,
+                            notice=notice, status=422)
+    mark_done(assignment, step_id)
+    if place.index + 1 < len(view.places):
+        return redirect(url_for("client.step", assignment_id=assignment_id,
+                                step_id=view.places[place.index + 1].step["id"]))
+    complete(assignment)
+    return redirect(url_for("client.finished", assignment_id=assignment_id))
+
+
+def _changed(module: Any, step_id: str, value: dict[str, Any], current: Answer | None) -> bool:
+    """Whether the submitted value differs from what is stored (validating it on the way)."""
+    normalised = answer_service.validate(module, step_id, value)
+    if current is None:
+        return STEP_TYPES[module.steps_by_id[step_id]["type"]].is_answered(normalised)
+    private = bool(normalised.pop("private", False))
+    return bool(normalised != current.value or private != current.private)
+
+
+def _new_follow_ups(step: dict[str, Any], value: dict[str, Any], shown: str) -> bool:
+    """A score was chosen whose follow-up questions the client has not seen yet."""
+    score = value.get("value")
+    if not isinstance(score, int) or str(score) == shown:
+        return False
+    scale = STEP_TYPES["scale"]
+    assert isinstance(scale, Scale)
+    return bool(scale.asked_follow_ups(step, score))
+
+
+def _render_conflict(view: Any, place: Place, form: dict[str, list[str]],
+                     mine: dict[str, Any], current: Answer | None) -> tuple[str, int]:
+    return render_template(
+        "client/conflict.html", view=view, place=place, step=place.step, form=form,
+        mine=mine, theirs=current.value if current else None,
+        revision=current.revision if current else 0,
+        lang=view.module.language_for(current_user.language),
+        save_key=secrets.token_urlsafe(16),
+    ), 409
+
+
+@bp.get("/assignments/<int:assignment_id>/done")
+@client_only
+def finished(assignment_id: int) -> str:
+    """The end of a module: the achievement, and everything the client wrote."""
+    assignment = _own(assignment_id)
+    view = overview(assignment)
+    stored = answer_service.answers_of(assignment)
+    return render_template("client/finished.html", view=view,
+                           answers={k: a.value for k, a in stored.items()},
+                           lang=view.module.language_for(current_user.language))

@@ -107,7 +107,7 @@ def save_answer(
             if idempotency_key:
                 AnswerSave.create(assignment=assignment, key=idempotency_key[:64],
                                   step_id=step_id, revision=answer.revision)
-            _touch(assignment, step_id)
+            touch(assignment, step_id)
             if step["type"] == "goal":
                 goals.sync_from_answer(assignment, step, data)
     except IntegrityError:
@@ -140,13 +140,17 @@ def _write(assignment: Assignment, step_id: str, data: dict[str, Any], private: 
     return Answer.get((Answer.assignment == assignment) & (Answer.step_id == step_id))
 
 
-def _touch(assignment: Assignment, step_id: str) -> None:
+def touch(assignment: Assignment, step_id: str, **extra: Any) -> None:
+    """Record activity on ``step_id``: started, active, last step (call inside a transaction).
+
+    ``extra`` holds more Assignment fields to set in the same update.
+    """
     now = utcnow()
-    changes: dict[Any, Any] = {Assignment.last_activity_at: now, Assignment.last_step_id: step_id}
+    changes: dict[str, Any] = {"last_activity_at": now, "last_step_id": step_id, **extra}
     if assignment.started_at is None:
-        changes[Assignment.started_at] = now
+        changes["started_at"] = now
     if assignment.status == AssignmentStatus.ASSIGNED:
-        changes[Assignment.status] = AssignmentStatus.ACTIVE
-    Assignment.update(changes).where(Assignment.id == assignment.get_id()).execute()
-    for field, value in changes.items():
-        setattr(assignment, field.name, value)
+        changes["status"] = AssignmentStatus.ACTIVE
+    Assignment.update(**changes).where(Assignment.id == assignment.get_id()).execute()
+    for name, value in changes.items():
+        setattr(assignment, name, value)

@@ -21,6 +21,24 @@ from ehealth.content.fields import (
 )
 
 OPERATORS = ("equals", "one_of", "contains", "at_least", "at_most")
+
+# A submitted form as field name -> list of values (what request.form.to_dict(flat=False) gives).
+FormFields = dict[str, list[str]]
+
+
+def first(form: FormFields, name: str, default: str = "") -> str:
+    """The first value of a form field."""
+    values = form.get(name) or [default]
+    return values[0]
+
+
+def numbered(form: FormFields, prefix: str) -> list[tuple[int, str]]:
+    """Fields ``<prefix><n>`` in order of n, as (n, value)."""
+    found = []
+    for name, values in form.items():
+        if name.startswith(prefix) and name[len(prefix):].isdigit() and values:
+            found.append((int(name[len(prefix):]), values[0]))
+    return sorted(found)
 MAX_ANSWER_TEXT = 20_000  # characters in one written answer
 MAX_ANSWER_ITEMS = 200
 
@@ -153,6 +171,14 @@ class StepType:
 
     def check_answer(self, step: dict[str, Any], data: dict[str, Any]) -> None:
         """Step-specific checks of an answer's ids and limits; raise ValidationError."""
+
+    def to_form(self, step: dict[str, Any], answer: dict[str, Any] | None) -> FormFields:
+        """The answer as the player's form fields (name -> values), to fill in the form."""
+        return {}
+
+    def from_form(self, step: dict[str, Any], form: FormFields) -> dict[str, Any]:
+        """The answer a submitted player form stands for (validated afterwards)."""
+        return {}
 
     def shortfall(self, step: dict[str, Any], answer: dict[str, Any] | None) -> int:
         """How many more items the step asks for before the client moves on (0: none)."""

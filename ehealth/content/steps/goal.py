@@ -9,10 +9,13 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from ehealth.content.fields import MarkdownField, StrictBoolean, StrictInteger, TextField
 from ehealth.content.steps.base import (
     MAX_ANSWER_ITEMS,
+    FormFields,
     OptionSchema,
     StepSchema,
     StepType,
     answer_text,
+    first,
+    numbered,
     unique_ids,
 )
 
@@ -92,3 +95,45 @@ class Goal(StepType):
             errors["date"] = ["This step does not ask for a date."]
         if errors:
             raise ValidationError(errors)
+
+    def to_form(self, step: dict[str, Any], answer: dict[str, Any] | None) -> FormFields:
+        answer = answer or {}
+        fields_: FormFields = {"goal": [answer.get("goal", "")], "step": []}
+        keys: list[str] = []
+        own = 0
+        for item in answer.get("steps", []):
+            if "suggestion" in item:
+                key = f"s:{item['suggestion']}"
+                fields_["step"].append(key)
+            else:
+                key = f"o:{own}"
+                fields_[f"own-step.{own}"] = [item.get("text", "")]
+                own += 1
+            keys.append(key)
+        first_step = answer.get("first_step")
+        if first_step is not None and 0 <= first_step < len(keys):
+            fields_["first"] = [keys[first_step]]
+        if answer.get("date"):
+            fields_["date"] = [answer["date"]]
+        return fields_
+
+    def from_form(self, step: dict[str, Any], form: FormFields) -> dict[str, Any]:
+        chosen = set(form.get("step", []))
+        steps: list[dict[str, Any]] = []
+        keys: list[str] = []
+        for suggestion in step["suggested_steps"]:
+            if f"s:{suggestion['id']}" in chosen:
+                steps.append({"suggestion": suggestion["id"]})
+                keys.append(f"s:{suggestion['id']}")
+        for number, text in numbered(form, "own-step."):
+            if text.strip():
+                steps.append({"text": text})
+                keys.append(f"o:{number}")
+        first_key = first(form, "first")
+        date = first(form, "date").strip()
+        return {
+            "goal": first(form, "goal"),
+            "steps": steps,
+            "first_step": keys.index(first_key) if first_key in keys else None,
+            "date": date or None,
+        }

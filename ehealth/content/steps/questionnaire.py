@@ -15,7 +15,7 @@ from ehealth.content.fields import (
     require_unique,
 )
 from ehealth.content.problems import show_value
-from ehealth.content.steps.base import StepSchema, StepType, unique_ids
+from ehealth.content.steps.base import FormFields, StepSchema, StepType, first, unique_ids
 
 
 class ScalePointSchema(Schema):
@@ -150,6 +150,18 @@ class Questionnaire(StepType):
                 errors[item] = [f"Not on the answer scale ({', '.join(map(str, values))})."]
         if errors:
             raise ValidationError({"responses": errors})
+
+    def to_form(self, step: dict[str, Any], answer: dict[str, Any] | None) -> FormFields:
+        responses = (answer or {}).get("responses", {})
+        return {f"r.{item}": [str(value)] for item, value in responses.items()}
+
+    def from_form(self, step: dict[str, Any], form: FormFields) -> dict[str, Any]:
+        responses: dict[str, Any] = {}
+        for item in step["items"]:
+            raw = first(form, f"r.{item['id']}").strip()
+            if raw:
+                responses[item["id"]] = int(raw) if raw.lstrip("-").isdigit() else raw
+        return {"responses": responses}
 
     def condition_problem(self, step: dict[str, Any], operator: str, value: Any) -> str | None:
         problem = super().condition_problem(step, operator, value)

@@ -10,10 +10,12 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from ehealth.content.fields import MarkdownField, StrictBoolean, StrictInteger, TextField
 from ehealth.content.problems import show_value
 from ehealth.content.steps.base import (
+    FormFields,
     OptionSchema,
     QuestionSchema,
     StepSchema,
     StepType,
+    first,
     texts_by_id,
     unique_ids,
     unknown_keys,
@@ -159,6 +161,21 @@ class Reflection(StepType):
         if errors:
             raise ValidationError(errors)
 
+    def to_form(self, step: dict[str, Any], answer: dict[str, Any] | None) -> FormFields:
+        answer = answer or {}
+        fields_ = {f"q.{qid}": [text] for qid, text in answer.get("answers", {}).items()}
+        if answer.get("private"):
+            fields_["private"] = ["1"]
+        return fields_
+
+    def from_form(self, step: dict[str, Any], form: FormFields) -> dict[str, Any]:
+        value: dict[str, Any] = {"answers": {
+            q["id"]: first(form, f"q.{q['id']}") for q in step["questions"]
+        }}
+        if step["allow_private"]:
+            value["private"] = first(form, "private") == "1"
+        return value
+
 
 class Scale(StepType):
     name = "scale"
@@ -179,6 +196,27 @@ class Scale(StepType):
             errors["follow_ups"] = unknown
         if errors:
             raise ValidationError(errors)
+
+    def to_form(self, step: dict[str, Any], answer: dict[str, Any] | None) -> FormFields:
+        answer = answer or {}
+        fields_ = {f"f.{fid}": [text] for fid, text in answer.get("follow_ups", {}).items()}
+        if answer.get("value") is not None:
+            fields_["value"] = [str(answer["value"])]
+        return fields_
+
+    def from_form(self, step: dict[str, Any], form: FormFields) -> dict[str, Any]:
+        raw = first(form, "value").strip()
+        value: Any = int(raw) if raw.lstrip("-").isdigit() else (raw or None)
+        return {"value": value,
+                "follow_ups": {f["id"]: first(form, f"f.{f['id']}") for f in step["follow_ups"]}}
+
+    def asked_follow_ups(self, step: dict[str, Any], value: int | None) -> list[dict[str, Any]]:
+        """The follow-up questions that apply to a chosen score."""
+        if value is None:
+            return []
+        return [f for f in step["follow_ups"]
+                if (f["min_value"] is None or value >= f["min_value"])
+                and (f["max_value"] is None or value <= f["max_value"])]
 
     def condition_problem(self, step: dict[str, Any], operator: str, value: Any) -> str | None:
         problem = super().condition_problem(step, operator, value)
@@ -220,6 +258,12 @@ class Choice(StepType):
             raise ValidationError({"selected": ["An option is chosen twice."]})
         if not step["multiple"] and len(selected) > 1:
             raise ValidationError({"selected": ["Choose one option."]})
+
+    def to_form(self, step: dict[str, Any], answer: dict[str, Any] | None) -> FormFields:
+        return {"selected": list((answer or {}).get("selected", []))}
+
+    def from_form(self, step: dict[str, Any], form: FormFields) -> dict[str, Any]:
+        return {"selected": [value for value in form.get("selected", []) if value]}
 
     def condition_problem(self, step: dict[str, Any], operator: str, value: Any) -> str | None:
         allowed = {"contains"} if step["multiple"] else {"equals", "one_of"}

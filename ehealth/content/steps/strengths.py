@@ -10,10 +10,13 @@ from ehealth.content.fields import MarkdownField, Slug, StrictBoolean, StrictInt
 from ehealth.content.problems import show_value
 from ehealth.content.steps.base import (
     MAX_ANSWER_ITEMS,
+    FormFields,
     OptionSchema,
     StepSchema,
     StepType,
     answer_text,
+    first,
+    numbered,
     unique_ids,
 )
 
@@ -141,6 +144,50 @@ class Strengths(StepType):
             raise ValidationError({"items": errors})
         if step["max_items"] is not None and len(data["items"]) > step["max_items"]:
             raise ValidationError({"items": [f"Pick at most {step['max_items']} items."]})
+
+    def to_form(self, step: dict[str, Any], answer: dict[str, Any] | None) -> FormFields:
+        fields_: FormFields = {"pick": []}
+        own_count: dict[str, int] = {}
+        for item in (answer or {}).get("items", []):
+            category = item["category"]
+            if "suggestion" in item:
+                key = f"{category}/{item['suggestion']}"
+                fields_["pick"].append(key)
+                follow_name = f"follow.{key}"
+            else:
+                number = own_count.get(category, 0)
+                own_count[category] = number + 1
+                fields_[f"own.{category}.{number}"] = [item.get("text", "")]
+                follow_name = f"follow-own.{category}.{number}"
+            if item.get("follow_up"):
+                fields_[follow_name] = [item["follow_up"]]
+        return fields_
+
+    def from_form(self, step: dict[str, Any], form: FormFields) -> dict[str, Any]:
+        picked = set(form.get("pick", []))
+        items: list[dict[str, Any]] = []
+        for category in step["categories"]:
+            for suggestion in category["suggestions"]:
+                key = f"{category['id']}/{suggestion['id']}"
+                if key in picked:
+                    item = {"category": category["id"], "suggestion": suggestion["id"]}
+                    follow = first(form, f"follow.{key}")
+                    if follow.strip():
+                        item["follow_up"] = follow
+                    items.append(item)
+            for number, text in numbered(form, f"own.{category['id']}."):
+                if text.strip():
+                    item = {"category": category["id"], "text": text}
+                    follow = first(form, f"follow-own.{category['id']}.{number}")
+                    if follow.strip():
+                        item["follow_up"] = follow
+                    items.append(item)
+        # Picks the step does not know stay in, so validation can name them.
+        known = {f"{c['id']}/{s['id']}" for c in step["categories"] for s in c["suggestions"]}
+        for key in sorted(picked - known):
+            category, _, suggestion = key.partition("/")
+            items.append({"category": category, "suggestion": suggestion})
+        return {"items": items}
 
     def shortfall(self, step: dict[str, Any], answer: dict[str, Any] | None) -> int:
         if not step["min_items"]:

@@ -1,0 +1,98 @@
+"""A client's assignments: finding their own, and recording where they are in a module."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ehealth.content.loader import Module
+from ehealth.database import write_transaction
+from ehealth.models import (
+    Answer,
+    Assignment,
+    AssignmentStatus,
+    Feedback,
+    ModuleVersion,
+    User,
+    utcnow,
+)
+from ehealth.services.answers import answer_values, module_of, touch
+from ehealth.services.progress import Place, Progress, progress, resume_place, visible_places
+
+
+class NotAssigned(Exception):
+    """No such assignment for this client (or it is withdrawn)."""
+
+
+VISIBLE_TO_CLIENT = (AssignmentStatus.ASSIGNED, AssignmentStatus.ACTIVE, AssignmentStatus.PAUSED,
+                     AssignmentStatus.COMPLETED)
+
+
+def client_assignment(client: User, assignment_id: int) -> Assignment:
+    """The client's own assignment, or NotAssigned (never someone else's)."""
+    assignment = (Assignment.select(Assignment, ModuleVersion).join(ModuleVersion)
+                  .where((Assignment.id == assignment_id) & (Assignment.client == client)
+                         & Assignment.status.in_(VISIBLE_TO_CLIENT))
+                  .first())
+    if assignment is None:
+        raise NotAssigned(assignment_id)
+    return assignment
+
+
+def client_assignments(client: User) -> list[Assignment]:
+    """The client's assignments, newest first."""
+    return list(Assignment.select(Assignment, ModuleVersion).join(ModuleVersion)
+                .where((Assignment.client == client) & Assignment.status.in_(VISIBLE_TO_CLIENT))
+                .order_by(Assignment.assigned_at.desc()))
+
+
+@dataclass
+class Overview:
+    """An assignment with its module, visible steps, progress and where to continue."""
+
+    assignment: Assignment
+    module: Module
+    places: list[Place]
+    progress: Progress
+    resume: Place
+    unread_feedback: int
+
+
+def overview(assignment: Assignment) -> Overview:
+    """Everything the home page and the player need to know about one assignment."""
+    module = module_of(assignment)
+    places = visible_places(module, answer_values(assignment))
+    unread = (Feedback.select().join(Answer)
+              .where((Answer.assignment == assignment) & Feedback.read_at.is_null()).count())
+    return Overview(assignment, module, places, progress(places, assignment.done_steps),
+                    resume_place(places, assignment.last_step_id, assignment.done_steps),
+                    unread)
+
+
+def record_visit(assignment: Assignment, step_id: str) -> None:
+    """Remember the step the client is on, so they resume there."""
+    if assignment.last_step_id == step_id:
+        return
+    with write_transaction():
+        touch(assignment, step_id)
+
+
+def mark_done(assignment: Assignment, step_id: str) -> None:
+    """The client moved on from ``step_id``: it counts as done."""
+    if step_id in assignment.done_steps:
+        return
+    with write_transaction():
+        done = list(Assignment.get_by_id(assignment.id).done_steps)
+        if step_id not in done:
+            done.append(step_id)
+        touch(assignment, step_id, done_steps=done)
+
+
+def complete(assignment: Assignment) -> None:
+    """The client reached the end of the module."""
+    if assignment.status == AssignmentStatus.COMPLETED:
+        return
+    now = utcnow()
+    with write_transaction():
+        Assignment.update(status=AssignmentStatus.COMPLETED, completed_at=now,
+                          last_activity_at=now).where(Assignment.id == assignment.id).execute()
+    assignment.status, assignment.completed_at = AssignmentStatus.COMPLETED, now
