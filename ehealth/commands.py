@@ -16,6 +16,7 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(migrate_command)
     app.cli.add_command(sync_modules_command)
+    app.cli.add_command(demo_command)
     register_auth_commands(app)
 
 
@@ -24,6 +25,26 @@ def migrate_command() -> None:
     """Bring the database schema up to date."""
     applied = migrate()
     click.echo(f"Applied {len(applied)} migration(s)." if applied else "Schema is up to date.")
+
+
+@click.command("demo")
+@click.option("--yes-on-production", is_flag=True,
+              help="Allow demo accounts outside development (never on a real service).")
+def demo_command(yes_on_production: bool) -> None:
+    """Create a demo organisation with staff and two clients, and print their logins."""
+    from ehealth.demo import create_demo
+
+    if current_app.config["ENV_NAME"] != "development" and not yes_on_production:
+        click.echo("Refusing to create demo accounts outside development "
+                   "(set EHEALTH_ENV=development).", err=True)
+        raise SystemExit(1)
+    with connected():
+        logins = create_demo()
+    base = current_app.config.get("BASE_URL", "http://127.0.0.1:5000")
+    click.echo(f"Demo organisation ready. Log in at {base}/login with:")
+    for login in logins:
+        click.echo(f"  {login.role:<9}  {login.email:<24}  {login.password}   ({login.name})")
+    click.echo("These passwords are new each time you run ehealth demo.")
 
 
 @click.command("sync-modules")
