@@ -54,6 +54,8 @@ def configure_logging(app: Flask) -> None:
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: "
                             "%(message)s")
+    # peewee logs SQL with its parameters (answer text) at DEBUG: never let that through.
+    logging.getLogger("peewee").setLevel(logging.INFO)
 
 
 def register_extensions(app: Flask) -> None:

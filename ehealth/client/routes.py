@@ -122,8 +122,7 @@ def submit_step(assignment_id: int, step_id: str) -> Any:
         revision = int(first(form, "revision", "0") or 0)
         current = answer_service.answers_of(assignment).get(step_id)
         try:
-            changed = _changed(view.module, step_id, value, current)
-            if changed:
+            if answer_service.differs(view.module, step_id, value, current):
                 answer_service.save_answer(assignment, step_id, value, revision,
                                            first(form, "save_key") or None)
         except answer_service.InvalidAnswer as error:
@@ -156,15 +155,6 @@ def submit_step(assignment_id: int, step_id: str) -> Any:
                                 step_id=view.places[place.index + 1].step["id"]))
     complete(assignment)
     return redirect(url_for("client.finished", assignment_id=assignment_id))
-
-
-def _changed(module: Any, step_id: str, value: dict[str, Any], current: Answer | None) -> bool:
-    """Whether the submitted value differs from what is stored (validating it on the way)."""
-    normalised = answer_service.validate(module, step_id, value)
-    if current is None:
-        return STEP_TYPES[module.steps_by_id[step_id]["type"]].is_answered(normalised)
-    private = bool(normalised.pop("private", False))
-    return bool(normalised != current.value or private != current.private)
 
 
 def _new_follow_ups(step: dict[str, Any], value: dict[str, Any], shown: str) -> bool:

@@ -77,6 +77,18 @@ def validate(module: Module, step_id: str, value: Any) -> dict[str, Any]:
         raise InvalidAnswer(error.messages) from None
 
 
+def differs(module: Module, step_id: str, value: Any, current: Answer | None) -> bool:
+    """Whether ``value`` would change what is stored (validating it on the way).
+
+    An empty first answer is no change: nothing is stored until the client writes or picks.
+    """
+    normalised = validate(module, step_id, value)
+    if current is None:
+        return STEP_TYPES[module.steps_by_id[step_id]["type"]].is_answered(normalised)
+    private = bool(normalised.pop("private", False))
+    return bool(normalised != current.value or private != current.private)
+
+
 def save_answer(
     assignment: Assignment,
     step_id: str,

@@ -1,0 +1,92 @@
+"""The HTML player's autosave: a step's form fields, saved as that step's answer.
+
+The player's form posts the same fields without JavaScript; with JavaScript it sends them here
+as JSON while the client types. One parser (the step type's ``from_form``) serves both.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, render_template_string, request
+from flask.wrappers import Response
+from flask_login import current_user
+from marshmallow import Schema, ValidationError, fields, validate
+
+from ehealth.api import bp
+from ehealth.api.errors import error_response
+from ehealth.api.openapi import documented
+from ehealth.api.routes import CLIENT_ERRORS, _idempotency_key, _own, client_only
+from ehealth.api.schemas import IDEMPOTENCY_HEADER, IdempotencyKeySchema
+from ehealth.content.fields import StrictInteger
+from ehealth.content.steps import STEP_TYPES
+from ehealth.models import Answer
+from ehealth.services import answers as answer_service
+
+_ANSWER_HTML = ('{% from "player/_answer.html" import render_answer %}'
+                "{{ render_answer(step, value, lang) }}")
+
+
+class FormSaveSchema(Schema):
+    """The player form's fields (name → values) and the revision the form was based on."""
+
+    form_fields = fields.Dict(
+        data_key="fields",
+        keys=fields.String(validate=validate.Length(max=200)),
+        values=fields.List(fields.String(), validate=validate.Length(max=500)),
+        required=True,
+        metadata={"description": "Form field name → list of values, as the browser submits."},
+    )
+    revision = StrictInteger(required=True, validate=validate.Range(min=0))
+
+
+class FormSavedSchema(Schema):
+    """Where the answer stands after the save."""
+
+    step_id = fields.String(required=True)
+    revision = fields.Integer(required=True, metadata={"description": "0: nothing stored yet."})
+    changed = fields.Boolean(required=True, metadata={"description": "A new revision was made."})
+
+
+def _answer_html(step: dict[str, Any], answer: Answer | None, language: str) -> str:
+    """The stored answer as the client reads it (escaped), for the conflict panel."""
+    return render_template_string(_ANSWER_HTML, step=step, lang=language,
+                                  value=answer.value if answer is not None else None)
+
+
+@bp.put("/assignments/<int:assignment_id>/steps/<step_id>/form")
+@client_only
+@documented(FormSavedSchema, errors=(400, *CLIENT_ERRORS, 409, 415, 422),
+            body=FormSaveSchema, headers=IdempotencyKeySchema, tags=["player"])
+def save_form(assignment_id: int, step_id: str) -> Response:
+    """Save a step from the player's form fields (the HTML player's autosave).
+
+    An unchanged form makes no new revision. A form based on an older revision is refused with
+    409 ``stale_revision``; ``current`` then carries the stored revision and, in ``html``, the
+    stored answer as the client reads it, so the player can show both versions.
+    """
+    assignment = _own(assignment_id)
+    module = answer_service.module_of(assignment)
+    step = answer_service.answerable_step(module, step_id)
+    body = FormSaveSchema().load(request.get_json())
+    value = STEP_TYPES[step["type"]].from_form(step, body["form_fields"])
+    current = answer_service.answers_of(assignment).get(step_id)
+    language = module.language_for(current_user.language)
+    if not answer_service.differs(module, step_id, value, current):
+        return _saved(step_id, current.revision if current else 0, changed=False)
+    try:
+        answer = answer_service.save_answer(assignment, step_id, value, body["revision"],
+                                            _idempotency_key())
+    except answer_service.StaleRevision as stale:
+        return error_response(
+            409, "stale_revision", "The answer was saved elsewhere since this form was loaded.",
+            current={"revision": stale.current.revision if stale.current else 0,
+                     "html": _answer_html(step, stale.current, language)})
+    if answer.step_id != step_id:
+        raise ValidationError({IDEMPOTENCY_HEADER: ["Already used for a save of another step."]})
+    return _saved(step_id, answer.revision, changed=True)
+
+
+def _saved(step_id: str, revision: int, changed: bool) -> Response:
+    return jsonify(FormSavedSchema().dump(
+        {"step_id": step_id, "revision": revision, "changed": changed}))
