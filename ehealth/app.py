@@ -67,6 +67,8 @@ def register_extensions(app: Flask) -> None:
     i18n.compile_translations()
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(i18n.TRANSLATIONS_DIR))
     app.config.setdefault("BABEL_DEFAULT_LOCALE", app.config["DEFAULT_LANGUAGE"])
+    # Times are stored in UTC and shown as the Dutch clock reads them.
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Amsterdam")
     babel.init_app(app, locale_selector=i18n.select_locale)
 
 
