@@ -46,6 +46,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_security_headers(app)
     register_template_helpers(app)
     register_commands(app)
+    if app.config["ENV_NAME"] == "production" and not app.config.get("MAIL_SERVER"):
+        log.warning("MAIL_SERVER is not set: e-mails (with sign-in links) are written to %s "
+                    "instead of being sent.", Path(app.config["INSTANCE_DIR"]) / "outbox")
     return app
 
 

@@ -22,6 +22,18 @@ def _flag(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _port(value: str | None, default: int) -> int:
+    if value is None or value.strip() == "":
+        return default
+    try:
+        port = int(value)
+    except ValueError:
+        port = -1
+    if not 0 < port < 65536:
+        raise ConfigError(f"MAIL_PORT must be a port number (1-65535), not {value!r}.")
+    return port
+
+
 def content_paths(environ: dict[str, str] | None = None) -> tuple[Path, Path]:
     """The module and media folders (``MODULES_DIR``, ``MEDIA_DIR``), absolute."""
     env = os.environ if environ is None else environ
@@ -65,6 +77,17 @@ def from_environment(
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": not development,
         "PREFERRED_URL_SCHEME": "http" if development else "https",
+        # Links in e-mails and printed by commands start with this (never the request's Host).
+        "BASE_URL": (env.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        # Outgoing mail. Without MAIL_SERVER mail is written to INSTANCE_DIR/outbox/ instead.
+        "MAIL_SERVER": env.get("MAIL_SERVER", ""),
+        "MAIL_PORT": _port(env.get("MAIL_PORT"), 587),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": _flag(env.get("MAIL_USE_TLS"), True),
+        "MAIL_FROM": env.get("MAIL_FROM") or "ehealth <noreply@localhost>",
+        # Failed log-ins are counted in Redis when set, else in the database.
+        "REDIS_URL": env.get("REDIS_URL", ""),
     }
     config.update(overrides)
     for key in ("INSTANCE_DIR", "MODULES_DIR", "MEDIA_DIR"):

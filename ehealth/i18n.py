@@ -11,6 +11,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import current_app, request
+from flask_login import current_user
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
@@ -32,10 +33,14 @@ def compile_translations() -> None:
 
 
 def select_locale() -> str:
-    """The visitor's choice (cookie), else the browser's preference, else Dutch."""
+    """The visitor's choice (cookie), else their account's language, else the browser's
+    preference, else Dutch."""
     languages: list[str] = current_app.config["LANGUAGES"]
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in languages:
         return str(chosen)
+    account_language = getattr(current_user, "language", None)
+    if account_language in languages:
+        return str(account_language)
     best = request.accept_languages.best_match(languages)
     return best or current_app.config["DEFAULT_LANGUAGE"]

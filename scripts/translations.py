@@ -3,7 +3,8 @@
     python scripts/translations.py      # after adding or changing user-visible strings
 
 Dutch translations waiting in ehealth/translations/pending/*.json ({"msgid": "Dutch"}, plurals
-as ["one", "other"]) are merged into nl/LC_MESSAGES/messages.po (delete them once merged and committed).
+as ["one", "other"]) are merged into nl/LC_MESSAGES/messages.po (delete each file once its
+merge is committed).
 Whatever is still untranslated afterwards is listed. The app compiles .po to .mo at start-up.
 """
 

@@ -35,7 +35,7 @@ GOAL = {
 @pytest.fixture
 def browser(client: FlaskClient, world: World) -> FlaskClient:
     """Client A, signed in, reading the pages in English (module content stays Dutch)."""
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.set_cookie("lang", "en")  # the interface language switch
     login(client, world.client_a)
     return client
 
