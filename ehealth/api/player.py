@@ -1,14 +1,16 @@
-"""The HTML player's autosave: a step's form fields, saved as that step's answer.
+"""Moving through a module over the API, and the HTML player's autosave.
 
-The player's form posts the same fields without JavaScript; with JavaScript it sends them here
-as JSON while the client types. One parser (the step type's ``from_form``) serves both.
+``visit`` and ``done`` are the API's Back/Next: they use the same services as the HTML player.
+The autosave takes the player's form fields: without JavaScript the form posts the same fields,
+with JavaScript they come here as JSON while the client types. One parser (the step type's
+``from_form``) serves both.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, render_template_string, request
+from flask import abort, jsonify, render_template_string, request
 from flask.wrappers import Response
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate
@@ -16,12 +18,21 @@ from marshmallow import Schema, ValidationError, fields, validate
 from ehealth.api import bp
 from ehealth.api.errors import error_response
 from ehealth.api.openapi import documented
+from ehealth.api.presenters import progress_of, state_of
 from ehealth.api.routes import CLIENT_ERRORS, _idempotency_key, _own, client_only
-from ehealth.api.schemas import IDEMPOTENCY_HEADER, IdempotencyKeySchema
+from ehealth.api.schemas import IDEMPOTENCY_HEADER, IdempotencyKeySchema, ProgressSchema
 from ehealth.content.fields import StrictInteger
 from ehealth.content.steps import STEP_TYPES
 from ehealth.models import Answer
 from ehealth.services import answers as answer_service
+from ehealth.services.assignments import (
+    StepHidden,
+    TooFewItems,
+    finish_step,
+    overview,
+    record_visit,
+)
+from ehealth.services.progress import find_place
 
 _ANSWER_HTML = ('{% from "player/_answer.html" import render_answer %}'
                 "{{ render_answer(step, value, lang) }}")
@@ -90,3 +101,60 @@ def save_form(assignment_id: int, step_id: str) -> Response:
 def _saved(step_id: str, revision: int, changed: bool) -> Response:
     return jsonify(FormSavedSchema().dump(
         {"step_id": step_id, "revision": revision, "changed": changed}))
+
+
+class StepDoneSchema(Schema):
+    """Where the client goes after finishing a step."""
+
+    status = fields.String(required=True, metadata={"description": "The assignment's status; "
+                           "completed after the last step."})
+    next_step_id = fields.String(allow_none=True, required=True,
+                                 metadata={"description": "null when the module is done."})
+    progress = fields.Nested(ProgressSchema, required=True)
+
+
+class VisitSchema(Schema):
+    """The step the client is on now (they resume there)."""
+
+    last_step_id = fields.String(required=True)
+
+
+@bp.post("/assignments/<int:assignment_id>/steps/<step_id>/visit")
+@client_only
+@documented(VisitSchema, errors=(400, *CLIENT_ERRORS), tags=["player"])
+def visit_step(assignment_id: int, step_id: str) -> Response:
+    """Record that the client opened a step, so they resume there next time.
+
+    404 for a step the client does not see now (hidden by a condition, or unknown).
+    """
+    assignment = _own(assignment_id)
+    view = overview(assignment)
+    if find_place(view.places, step_id) is None:
+        abort(404)
+    record_visit(assignment, step_id)
+    return jsonify(VisitSchema().dump({"last_step_id": step_id}))
+
+
+@bp.post("/assignments/<int:assignment_id>/steps/<step_id>/done")
+@client_only
+@documented(StepDoneSchema, errors=(400, *CLIENT_ERRORS, 422), tags=["player"])
+def finish(assignment_id: int, step_id: str) -> Response:
+    """The client is done with a step (Next): it counts as done; returns the next step.
+
+    After the last visible step the module is completed and ``next_step_id`` is null. A step
+    that asks for more (a strengths minimum) answers 422 naming ``items``.
+    """
+    assignment = _own(assignment_id)
+    try:
+        following = finish_step(assignment, step_id)
+    except StepHidden:
+        abort(404)
+    except TooFewItems as short:
+        return error_response(422, "invalid", "The step asks for more items.",
+                              errors={"items": [f"Pick at least {short.missing} more."]})
+    state = state_of(assignment, current_user.language)
+    return jsonify(StepDoneSchema().dump({
+        "status": assignment.status,
+        "next_step_id": following.step["id"] if following is not None else None,
+        "progress": progress_of(state),
+    }))

@@ -23,10 +23,11 @@ from ehealth.models import Answer, Assignment, Role
 from ehealth.services import answers as answer_service
 from ehealth.services.assignments import (
     NotAssigned,
+    StepHidden,
+    TooFewItems,
     client_assignment,
     client_assignments,
-    complete,
-    mark_done,
+    finish_step,
     overview,
     record_visit,
 )
@@ -142,18 +143,19 @@ def submit_step(assignment_id: int, step_id: str) -> Any:
         target = view.places[place.index - 1] if place.index > 0 else place
         return redirect(url_for("client.step", assignment_id=assignment_id,
                                 step_id=target.step["id"]))
-    answer = answer_service.answers_of(assignment).get(step_id)
-    missing = step_type.shortfall(place.step, answer.value if answer else None)
-    if missing:
-        notice = _("Pick at least %(num)d more to go on.", num=missing)
+    try:
+        following = finish_step(assignment, step_id)
+    except TooFewItems as short:
+        answer = answer_service.answers_of(assignment).get(step_id)
+        notice = _("Pick at least %(num)d more to go on.", num=short.missing)
         fields = step_type.to_form(place.step, _stored_value(answer))
         return _render_step(view, place, fields, answer.revision if answer else 0,
                             notice=notice, status=422)
-    mark_done(assignment, step_id)
-    if place.index + 1 < len(view.places):
+    except StepHidden:
+        return redirect(url_for("client.open_assignment", assignment_id=assignment_id))
+    if following is not None:
         return redirect(url_for("client.step", assignment_id=assignment_id,
-                                step_id=view.places[place.index + 1].step["id"]))
-    complete(assignment)
+                                step_id=following.step["id"]))
     return redirect(url_for("client.finished", assignment_id=assignment_id))
 
 

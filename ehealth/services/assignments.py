@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ehealth.content.loader import Module
+from ehealth.content.steps import STEP_TYPES
 from ehealth.database import write_transaction
 from ehealth.models import (
     Answer,
@@ -15,8 +16,15 @@ from ehealth.models import (
     User,
     utcnow,
 )
-from ehealth.services.answers import answer_values, module_of, touch
-from ehealth.services.progress import Place, Progress, progress, resume_place, visible_places
+from ehealth.services.answers import answer_values, answers_of, module_of, touch
+from ehealth.services.progress import (
+    Place,
+    Progress,
+    find_place,
+    progress,
+    resume_place,
+    visible_places,
+)
 
 
 class NotAssigned(Exception):
@@ -85,6 +93,39 @@ def mark_done(assignment: Assignment, step_id: str) -> None:
         if step_id not in done:
             done.append(step_id)
         touch(assignment, step_id, done_steps=done)
+
+
+class TooFewItems(Exception):
+    """The step asks for more items before the client moves on."""
+
+    def __init__(self, missing: int) -> None:
+        super().__init__(f"{missing} more")
+        self.missing = missing
+
+
+def finish_step(assignment: Assignment, step_id: str) -> Place | None:
+    """The client is done with ``step_id``: mark it and return the next visible step.
+
+    Returns None when it was the last step: the module is then completed. Raises TooFewItems
+    when the step asks for more (a strengths step's minimum).
+    """
+    view = overview(assignment)
+    place = find_place(view.places, step_id)
+    if place is None:
+        raise StepHidden(step_id)
+    answer = answers_of(assignment).get(step_id)
+    missing = STEP_TYPES[place.step["type"]].shortfall(place.step, answer.value if answer else None)
+    if missing:
+        raise TooFewItems(missing)
+    mark_done(assignment, step_id)
+    if place.index + 1 < len(view.places):
+        return view.places[place.index + 1]
+    complete(assignment)
+    return None
+
+
+class StepHidden(Exception):
+    """The step is not shown to this client now (a condition hides it, or it does not exist)."""
 
 
 def complete(assignment: Assignment) -> None:

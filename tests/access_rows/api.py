@@ -28,6 +28,10 @@ ROWS = {
     ("PUT", "/api/v1/assignments/<int:assignment_id>/steps/<step_id>/form"): (
         f"{A}/steps/cijfer/form", ("json", {"fields": {"value": ["5"]}, "revision": 0}),
         client_own()),
+    ("POST", "/api/v1/assignments/<int:assignment_id>/steps/<step_id>/visit"): (
+        f"{A}/steps/welkom/visit", ("json", {}), client_own()),
+    ("POST", "/api/v1/assignments/<int:assignment_id>/steps/<step_id>/done"): (
+        f"{A}/steps/welkom/done", ("json", {}), client_own()),
     ("GET", "/api/v1/csrf-token"): ("/api/v1/csrf-token", None, only(
         200, ("client_a", "client_b", "own_therapist", "other_therapist", "author", "admin",
               "other_admin"), anonymous=401)),

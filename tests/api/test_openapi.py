@@ -63,7 +63,7 @@ def test_the_document_lists_every_api_route(app: Flask, document: dict[str, Any]
         for method in operations if method != "parameters"
     }
     assert routes == documented
-    assert len(routes) == 9
+    assert len(routes) == 11
 
 
 def test_the_save_documents_its_body_header_and_errors(document: dict[str, Any]) -> None:
