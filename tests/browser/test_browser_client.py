@@ -243,3 +243,76 @@ def test_typed_text_is_saved_while_typing(page: Page, live_server: LiveServer,
     assert STEP_URL.search(page.url)
     assert page.locator("form.player__form textarea").first.input_value() == \
         "Ik heb vanochtend gewandeld en koffie gedronken."
+
+
+# --- autosave under strain ---------------------------------------------------------------------
+
+OFFLINE = {"nl": "Geen verbinding"}
+CONFLICT = "[data-conflict]"
+
+
+def _wait_until_saved(page: Page) -> None:
+    page.wait_for_function(
+        """(saved) => {
+          const form = document.querySelector("form.player__form");
+          const state = form.querySelector("[data-save-state]").textContent;
+          const save = form.autosave;
+          return state.includes(saved) && !save.dirty && !save.inFlight && !save.attempt;
+        }""", arg=SAVED["nl"])
+
+
+def _open_step(page: Page, live_server: LiveServer, new_client: NewClient) -> str:
+    account = new_client("wat-gaat-er-goed", "nl")
+    log_in(page, live_server, account)
+    step = f"/assignments/{account.assignment_id}/steps/goed-gaat"
+    visit(page, step)
+    return step
+
+
+def test_text_typed_while_offline_is_kept_and_saved_when_back_online(
+    page: Page, live_server: LiveServer, new_client: NewClient
+) -> None:
+    _open_step(page, live_server, new_client)
+    page.context.set_offline(True)
+    page.locator("form.player__form textarea").first.click()
+    page.keyboard.type("Geschreven in de trein")
+    page.locator("[data-save-state]").filter(has_text=OFFLINE["nl"]).wait_for()
+    page.context.set_offline(False)
+    _wait_until_saved(page)
+    reload(page)
+    assert page.locator("form.player__form textarea").first.input_value() == \
+        "Geschreven in de trein"
+
+
+def test_an_expired_csrf_token_is_refreshed_and_the_save_retried(
+    page: Page, live_server: LiveServer, new_client: NewClient
+) -> None:
+    _open_step(page, live_server, new_client)
+    page.evaluate("""() => document.querySelectorAll('input[name="csrf_token"]')
+                     .forEach((input) => { input.value = "expired"; })""")
+    page.locator("form.player__form textarea").first.click()
+    page.keyboard.type("Toch bewaard")
+    _wait_until_saved(page)
+    reload(page)
+    assert page.locator("form.player__form textarea").first.input_value() == "Toch bewaard"
+
+
+def test_a_second_tab_never_overwrites_silently(page: Page, live_server: LiveServer,
+                                                new_client: NewClient) -> None:
+    step = _open_step(page, live_server, new_client)
+    other = page.context.new_page()
+    other.goto(live_server.url + step)
+    other.locator("form.player__form textarea").first.click()
+    other.keyboard.type("Uit het andere tabblad")
+    _wait_until_saved(other)
+    page.locator("form.player__form textarea").first.click()
+    page.keyboard.type("Uit dit tabblad")
+    conflict = page.locator(CONFLICT)
+    conflict.wait_for(state="visible")
+    assert "Uit het andere tabblad" in conflict.locator("[data-conflict-theirs]").inner_text()
+    assert "Uit dit tabblad" in conflict.locator("[data-conflict-mine]").inner_text()
+    conflict.locator("[data-keep-mine]").click()
+    _wait_until_saved(page)
+    other.reload()
+    assert other.locator("form.player__form textarea").first.input_value() == "Uit dit tabblad"
+    other.close()
