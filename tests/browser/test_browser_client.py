@@ -279,6 +279,9 @@ def test_text_typed_while_offline_is_kept_and_saved_when_back_online(
     page.locator("[data-save-state]").filter(has_text=OFFLINE["nl"]).wait_for()
     page.context.set_offline(False)
     _wait_until_saved(page)
+    assert page.evaluate("() => localStorage.length + sessionStorage.length") == 0, \
+        "answer text must never be kept in the browser's storage"
+    assert "trein" not in page.url
     reload(page)
     assert page.locator("form.player__form textarea").first.input_value() == \
         "Geschreven in de trein"
