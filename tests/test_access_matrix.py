@@ -18,6 +18,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 import tests.access_rows
+from ehealth.database import connected
+from ehealth.models import Goal, GoalStep, Strength
 from tests.access_rows import ROLES
 from tests.conftest import World, csrf_token, login
 
@@ -38,10 +40,20 @@ MATRIX = _collect()
 
 
 def placeholders(world: World) -> dict[str, Any]:
-    """Values for the ``{…}`` placeholders that rows may use in their paths."""
+    """Values for the ``{…}`` placeholders that rows may use in their paths.
+
+    Client A gets a goal with a step and a strength of their own, for the rows about them.
+    """
+    with connected():
+        goal_a = Goal.create(client=world.client_a, text="Weer fietsen")
+        goal_step_a = GoalStep.create(goal=goal_a, text="Banden oppompen")
+        strength_a = Strength.create(client=world.client_a, kind="qualities", text="geduldig")
     return {
         "assignment_a": world.assignment_a.id,
         "assignment_b": world.assignment_b.id,
+        "goal_a": goal_a.id,
+        "goal_step_a": goal_step_a.id,
+        "strength_a": strength_a.id,
         "module_id": "voorbeeld",
     }
 

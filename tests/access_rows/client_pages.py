@@ -1,14 +1,18 @@
 """Rows for "Mijn krachten" and "Mijn doelen": clients only, and only their own things.
 
 Staff get 403 (the role check comes before any lookup); visitors are sent to the log-in page.
-Paths with an object id name something the client does not have (nobody has number 999999;
-client A has no answer yet in ``{assignment_a}``, and ``{assignment_b}`` is client B's), so a
-client gets 404 there: an id that is not theirs is "not found", never "forbidden".
+Paths with an object id name client A's goal, goal step or own strength: client A may change
+it, client B gets 404 (an id that is not theirs is "not found", never "forbidden"). Client A
+has no answer yet in ``{assignment_a}``, and ``{assignment_b}`` is client B's.
 """
 
 from tests.access_rows import only
 
-MISSING = 999_999
+
+def owner(status: int) -> dict[str, int]:
+    """``status`` for client A (the owner), 404 for client B, 403 for staff."""
+    return {**clients(404), "client_a": status}
+
 MODULE_ITEM = "/strengths/modules/<int:assignment_id>/<step_id>/<int:index>"
 
 
@@ -22,9 +26,9 @@ ROWS = {
     ("POST", "/strengths"): (
         "/strengths", {"kind": "qualities", "text": "geduldig"}, clients(303)),
     ("POST", "/strengths/<int:strength_id>"): (
-        f"/strengths/{MISSING}", {"kind": "qualities", "text": "geduldig"}, clients(404)),
+        "/strengths/{strength_a}", {"kind": "qualities", "text": "geduldig"}, owner(303)),
     ("POST", "/strengths/<int:strength_id>/remove"): (
-        f"/strengths/{MISSING}/remove", {"kind": "qualities"}, clients(404)),
+        "/strengths/{strength_a}/remove", {"kind": "qualities"}, owner(303)),
     ("POST", MODULE_ITEM): (
         "/strengths/modules/{assignment_a}/krachten/0", {"revision": "1", "follow_up": "ja"},
         clients(404)),
@@ -34,16 +38,16 @@ ROWS = {
     ("GET", "/goals"): ("/goals", None, clients(200)),
     ("POST", "/goals"): ("/goals", {"text": "Elke dag even naar buiten"}, clients(303)),
     ("POST", "/goals/<int:goal_id>"): (
-        f"/goals/{MISSING}", {"text": "Elke dag even naar buiten"}, clients(404)),
+        "/goals/{goal_a}", {"text": "Elke dag even naar buiten"}, owner(303)),
     ("POST", "/goals/<int:goal_id>/reached"): (
-        f"/goals/{MISSING}/reached", {"reached": "yes"}, clients(404)),
-    ("POST", "/goals/<int:goal_id>/remove"): (f"/goals/{MISSING}/remove", {}, clients(404)),
+        "/goals/{goal_a}/reached", {"reached": "yes"}, owner(303)),
+    ("POST", "/goals/<int:goal_id>/remove"): ("/goals/{goal_a}/remove", {}, owner(303)),
     ("POST", "/goals/<int:goal_id>/steps"): (
-        f"/goals/{MISSING}/steps", {"text": "Schoenen klaarzetten"}, clients(404)),
+        "/goals/{goal_a}/steps", {"text": "Schoenen klaarzetten"}, owner(303)),
     ("POST", "/goals/steps/<int:step_id>"): (
-        f"/goals/steps/{MISSING}", {"text": "Schoenen klaarzetten"}, clients(404)),
+        "/goals/steps/{goal_step_a}", {"text": "Schoenen klaarzetten"}, owner(303)),
     ("POST", "/goals/steps/<int:step_id>/done"): (
-        f"/goals/steps/{MISSING}/done", {"done": "yes"}, clients(404)),
+        "/goals/steps/{goal_step_a}/done", {"done": "yes"}, owner(303)),
     ("POST", "/goals/steps/<int:step_id>/remove"): (
-        f"/goals/steps/{MISSING}/remove", {}, clients(404)),
+        "/goals/steps/{goal_step_a}/remove", {}, owner(303)),
 }
