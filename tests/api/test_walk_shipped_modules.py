@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from ehealth import create_app
 from ehealth.content.steps import STEP_TYPES
-from ehealth.database import connected
-from ehealth.models import Assignment, AssignmentStatus, ModuleVersion, Organisation, Role, User
-from ehealth.services.modules import module_for_version
+from ehealth.models import AssignmentStatus
 from tests.api.helpers import ApiClient
-from tests.client.walk import sample_form
-from tests.conftest import ROOT, login, make_config
-
-SHIPPED = ["krachtbronnen", "ik-ben-ik-kan", "wat-gaat-er-goed", "mijn-mensen",
-           "aansluiten-bij-je-kracht"]
+from tests.client.walk import SHIPPED_MODULES, client_on_shipped_module, sample_form
 
 
 def _as_lists(form: dict[str, object]) -> dict[str, list[str]]:
@@ -22,22 +15,13 @@ def _as_lists(form: dict[str, object]) -> dict[str, list[str]]:
             for name, value in form.items()}
 
 
-@pytest.mark.parametrize("module_id", SHIPPED)
+@pytest.mark.parametrize("module_id", SHIPPED_MODULES)
 def test_every_shipped_module_can_be_finished_through_the_api(
     database_url: str, module_id: str
 ) -> None:
-    app = create_app(make_config(database_url, MODULES_DIR=ROOT / "modules",
-                                 MEDIA_DIR=ROOT / "media"))
-    with connected():
-        org = Organisation.create(name="Demo", slug="demo")
-        client = User.create(organisation=org, email="c@example.org", role=Role.CLIENT)
-        version = ModuleVersion.get(ModuleVersion.module_id == module_id)
-        assignment = Assignment.create(client=client, module_version=version)
-        module = module_for_version(version)
-    browser = app.test_client()
-    browser.environ_base["HTTP_REFERER"] = "https://localhost/"
-    login(browser, client)
-    api = ApiClient(browser, assignment.id)
+    session = client_on_shipped_module(database_url, module_id)
+    browser, module = session.browser, session.module
+    api = ApiClient(browser, session.assignment.id)
     step_id: str | None = api.get(api.url()).get_json()["resume"]["step_id"]
     visited = []
     while step_id is not None:

@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from ehealth import create_app
 from ehealth.database import connected
 from ehealth.models import (
     Answer,
     Assignment,
     AssignmentStatus,
-    ModuleVersion,
-    Organisation,
-    Role,
-    User,
 )
 from ehealth.services.modules import module_for_version
-from tests.client.walk import walk_with_forms
-from tests.conftest import ROOT, World, csrf_token, login, make_config
+from tests.client.walk import SHIPPED_MODULES, client_on_shipped_module, walk_with_forms
+from tests.conftest import World, csrf_token, login
 
 
 @pytest.fixture
@@ -189,26 +183,14 @@ def test_another_clients_assignment_is_not_found(app: Flask, world: World) -> No
     assert other.get(_step_url(world, "welkom")).status_code == 404
 
 
-@pytest.mark.parametrize("module_id", [
-    "krachtbronnen", "ik-ben-ik-kan", "wat-gaat-er-goed", "mijn-mensen",
-    "aansluiten-bij-je-kracht",
-])
+@pytest.mark.parametrize("module_id", SHIPPED_MODULES)
 def test_every_shipped_module_can_be_walked_to_the_end_with_form_posts(
     database_url: str, module_id: str
 ) -> None:
-    app = create_app(make_config(database_url, MODULES_DIR=ROOT / "modules",
-                                 MEDIA_DIR=ROOT / "media"))
+    session = client_on_shipped_module(database_url, module_id)
+    visited = walk_with_forms(session.browser, session.assignment.id, session.module,
+                              csrf_token(session.browser, "/my-modules"))
+    assert len(visited) >= len(session.module.lessons)
     with connected():
-        org = Organisation.create(name="Demo", slug="demo")
-        client = User.create(organisation=org, email="c@example.org", role=Role.CLIENT)
-        version = ModuleVersion.get(ModuleVersion.module_id == module_id)
-        assignment = Assignment.create(client=client, module_version=version)
-        module = module_for_version(version)
-    browser = app.test_client()
-    browser.environ_base["HTTP_REFERER"] = "https://localhost/"
-    login(browser, client)
-    visited = walk_with_forms(browser, assignment.id, module, csrf_token(browser, "/my-modules"))
-    assert len(visited) >= len(module.lessons)
-    with connected():
-        assert Assignment.get_by_id(assignment.id).status == AssignmentStatus.COMPLETED
-    assert Path(ROOT / "modules" / module_id).is_dir()
+        assignment = Assignment.get_by_id(session.assignment.id)
+        assert assignment.status == AssignmentStatus.COMPLETED

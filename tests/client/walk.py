@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from flask.testing import FlaskClient
 
+from ehealth import create_app
 from ehealth.content.loader import Module
+from ehealth.database import connected
+from ehealth.models import Assignment, ModuleVersion, Organisation, Role, User
+from ehealth.services.modules import module_for_version
+from tests.conftest import ROOT, login, make_config
 
 STEP_URL = re.compile(r"/assignments/(\d+)/steps/([a-z0-9_-]+)$")
 
@@ -52,6 +58,35 @@ def sample_form(step: dict[str, Any]) -> dict[str, Any]:
             del fields["date"]
         return fields
     return {}
+
+
+SHIPPED_MODULES = ["krachtbronnen", "ik-ben-ik-kan", "wat-gaat-er-goed", "mijn-mensen",
+                   "aansluiten-bij-je-kracht"]
+
+
+@dataclass
+class ShippedSession:
+    """A signed-in client with one shipped module assigned, in an app over the real library."""
+
+    browser: FlaskClient
+    assignment: Assignment
+    module: Module
+
+
+def client_on_shipped_module(database_url: str, module_id: str) -> ShippedSession:
+    """Start the app over ``modules/`` and sign in a new client with ``module_id`` assigned."""
+    app = create_app(make_config(database_url, MODULES_DIR=ROOT / "modules",
+                                 MEDIA_DIR=ROOT / "media"))
+    with connected():
+        org = Organisation.create(name="Demo", slug="demo")
+        client = User.create(organisation=org, email="c@example.org", role=Role.CLIENT)
+        version = ModuleVersion.get(ModuleVersion.module_id == module_id)
+        assignment = Assignment.create(client=client, module_version=version)
+        module = module_for_version(version)
+    browser = app.test_client()
+    browser.environ_base["HTTP_REFERER"] = "https://localhost/"
+    login(browser, client)
+    return ShippedSession(browser, assignment, module)
 
 
 def walk_with_forms(client: FlaskClient, assignment_id: int, module: Module,
