@@ -37,3 +37,31 @@ def test_rerunning_migrations_keeps_existing_data(app: Flask) -> None:
         Organisation.create(name="Zorg West", slug="zorg-west")
         assert migrate() == []
         assert Organisation.get(Organisation.slug == "zorg-west").name == "Zorg West"
+
+
+def test_a_database_holding_data_evolves_to_the_latest_schema(database_url: str) -> None:
+    """Start from the first migration with real rows, then migrate: nothing is lost."""
+    from ehealth.database import migration_router, open_database
+    from ehealth.models import Assignment, ModuleVersion, User
+
+    db.initialize(open_database(database_url))
+    with connected():
+        router = migration_router()
+        router.run("001_initial")
+        db.execute_sql("INSERT INTO organisation (name, slug, created_at) "
+                       "VALUES ('Zorg', 'zorg', '2026-01-01 10:00:00')")
+        db.execute_sql('INSERT INTO "user" (organisation_id, email, name, role, language, '
+                       "active, created_at) VALUES (1, 'c@example.org', '', 'client', 'nl', "
+                       "TRUE, '2026-01-01 10:00:00')")
+        db.execute_sql("INSERT INTO module_version (module_id, version, content_hash, content, "
+                       "published_at) VALUES ('m', '1.0.0', 'h', '{}', '2026-01-01 10:00:00')")
+        db.execute_sql("INSERT INTO assignment (client_id, module_version_id, status, "
+                       "assigned_at) VALUES (1, 1, 'active', '2026-01-02 10:00:00')")
+        applied = migrate()
+        assert applied
+        assert applied[0].startswith("002_")
+        assignment = Assignment.get()
+        assert assignment.done_steps == []
+        assert assignment.client.email == "c@example.org"
+        assert User.get().password_changed_at is None
+        assert ModuleVersion.get().version == "1.0.0"
