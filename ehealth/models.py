@@ -235,6 +235,7 @@ class Invitation(BaseModel):
     organisation = ForeignKeyField(Organisation, backref="invitations", on_delete="CASCADE")
     email = CharField(max_length=254)
     role = CharField(max_length=16)
+    language = CharField(max_length=8, default="nl")
     therapist = ForeignKeyField(User, null=True, backref="invited_clients", on_delete="SET NULL")
     invited_by = ForeignKeyField(User, null=True, backref="invitations_sent",
                                  on_delete="SET NULL")
@@ -253,6 +254,22 @@ class PasswordReset(BaseModel):
     created_at = DateTimeField(default=utcnow)
     expires_at = DateTimeField()
     used_at = DateTimeField(null=True)
+
+
+class OrganisationModule(BaseModel):
+    """Whether a module of the library is available to an organisation's therapists.
+
+    Without a row a module is available; an admin switches modules off (and on again) here.
+    """
+
+    organisation = ForeignKeyField(Organisation, backref="module_choices", on_delete="CASCADE")
+    module_id = CharField(max_length=64)
+    available = BooleanField(default=True)
+    updated_at = DateTimeField(default=utcnow)
+    updated_by = ForeignKeyField(User, null=True, backref="module_choices", on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("organisation", "module_id"), True),)
 
 
 class LoginThrottle(BaseModel):
@@ -327,6 +344,8 @@ class AuditEvent(AppendOnlyModel):
     object_id = CharField(max_length=64, null=True)
     address = CharField(max_length=64, null=True)
     outcome = CharField(max_length=16, default=AuditOutcome.SUCCESS)
+    organisation = ForeignKeyField(Organisation, null=True, backref="audit_events",
+                                   on_delete="RESTRICT")
 
 
 MODELS: list[type[BaseModel]] = [
@@ -345,4 +364,5 @@ MODELS: list[type[BaseModel]] = [
     Invitation,
     PasswordReset,
     LoginThrottle,
+    OrganisationModule,
 ]
