@@ -122,12 +122,14 @@ def modules(app: Flask) -> dict[str, Module]:
 
 def register_blueprints(app: Flask) -> None:
     """One blueprint per area of the product."""
+    from ehealth.admin import bp as admin_bp
     from ehealth.api import bp as api_bp
     from ehealth.auth import bp as auth_bp
     from ehealth.client import bp as client_bp
     from ehealth.public import bp as public_bp
+    from ehealth.therapist import bp as therapist_bp
 
-    for blueprint in (public_bp, auth_bp, client_bp, api_bp):
+    for blueprint in (public_bp, auth_bp, client_bp, therapist_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
 
 

@@ -119,8 +119,34 @@ NAV: dict[str, list[tuple[str, Any]]] = {
         ("client.goals", lazy_gettext("My goals")),
         ("auth.account", lazy_gettext("My account")),
     ],
+    "therapist": [
+        ("therapist.caseload", lazy_gettext("My clients")),
+        ("auth.account", lazy_gettext("My account")),
+    ],
+    "admin": [
+        ("admin.people", lazy_gettext("People")),
+        ("admin.library", lazy_gettext("Module library")),
+        ("admin.figures", lazy_gettext("Figures")),
+        ("admin.audit_log", lazy_gettext("Access log")),
+        ("auth.account", lazy_gettext("My account")),
+    ],
+    "author": [("auth.account", lazy_gettext("My account"))],
     "anonymous": [("auth.login", lazy_gettext("Log in"))],
 }
+
+# Where each role starts after logging in (first existing endpoint wins).
+HOME = {
+    "client": ["client.home"],
+    "therapist": ["therapist.caseload"],
+    "admin": ["admin.people"],
+    "author": ["public.home"],
+}
+
+
+def home_endpoint(role: str) -> str:
+    """The page a user of ``role`` starts on."""
+    endpoints = current_app.view_functions
+    return next((e for e in HOME.get(role, []) if e in endpoints), "public.home")
 
 
 def nav_items() -> list[tuple[str, str]]:

@@ -38,7 +38,8 @@ from ehealth.auth.forms import (
 )
 from ehealth.auth.mails import send_password_reset
 from ehealth.i18n import LANGUAGE_COOKIE
-from ehealth.models import Role, User
+from ehealth.models import User
+from ehealth.presentation import home_endpoint
 from ehealth.services import accounts
 from ehealth.services.mail import MailError
 from ehealth.services.sessions import end_all_sessions, end_session, start_session
@@ -84,10 +85,8 @@ def safe_next(target: str | None) -> str | None:
 
 
 def home_for(user: User) -> str:
-    """Where a user lands after logging in: a client in their modules, staff on the start page."""
-    if user.role == Role.CLIENT and "client.home" in current_app.view_functions:
-        return url_for("client.home")
-    return "/"
+    """Where a user lands after logging in: the start page of their role's area."""
+    return url_for(home_endpoint(user.role))
 
 
 def _remember_language(response: Response, language: str) -> Response:

@@ -1,0 +1,3 @@
+"""Routes of the admin area."""
+
+from __future__ import annotations

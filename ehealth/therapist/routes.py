@@ -1,0 +1,3 @@
+"""Routes of the therapist area."""
+
+from __future__ import annotations
