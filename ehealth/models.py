@@ -110,6 +110,11 @@ class User(UserMixin, BaseModel):
     active = BooleanField(default=True)
     created_at = DateTimeField(default=utcnow)
     last_login_at = DateTimeField(null=True)
+    # Second factor for staff (TOTP): the shared secret, when it was set up, and the last
+    # time step accepted, so each code works once only.
+    totp_secret = CharField(max_length=64, null=True)
+    totp_enabled_at = DateTimeField(null=True)
+    totp_last_step = IntegerField(null=True)
 
     # The session this user object was loaded for (set by the session loader, not stored).
     session_token: str | None = None
@@ -256,6 +261,15 @@ class PasswordReset(BaseModel):
     used_at = DateTimeField(null=True)
 
 
+class RecoveryCode(BaseModel):
+    """A one-time code that stands in for the second factor when the phone is gone."""
+
+    user = ForeignKeyField(User, backref="recovery_codes", on_delete="CASCADE")
+    code_hash = CharField(max_length=64)
+    created_at = DateTimeField(default=utcnow)
+    used_at = DateTimeField(null=True)
+
+
 class OrganisationModule(BaseModel):
     """Whether a module of the library is available to an organisation's therapists.
 
@@ -365,4 +379,5 @@ MODELS: list[type[BaseModel]] = [
     PasswordReset,
     LoginThrottle,
     OrganisationModule,
+    RecoveryCode,
 ]

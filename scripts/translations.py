@@ -44,7 +44,7 @@ def main() -> int:
     """Extract messages into the template and merge them into every catalog."""
     subprocess.run(  # noqa: S603
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-         "-k", "lazy_gettext", "-o", str(POT), "--no-location", "--sort-output",
+         "-k", "lazy_gettext", "-k", "_l", "-o", str(POT), "--no-location", "--sort-output",
          "--project", "ehealth", "ehealth"],
         check=True, cwd=ROOT,
     )

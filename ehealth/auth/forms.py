@@ -57,6 +57,10 @@ def _language_choices() -> list[SelectChoice]:
     return [SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()]
 
 
+class CodeForm(Form):
+    code = StringField(_l("Code"), validators=[InputRequired(_l("Enter the code."))])
+
+
 class LoginForm(Form):
     email = EmailField(_l("E-mail address"),
                        validators=[InputRequired(_l("Enter your e-mail address."))])

@@ -9,6 +9,7 @@ a refused log-in is 200 as well, a locked account 429. Successful posts redirect
 from __future__ import annotations
 
 import logging
+import time
 from urllib.parse import urlparse
 
 from flask import (
@@ -30,6 +31,7 @@ from werkzeug.wrappers import Response
 from ehealth.auth import bp
 from ehealth.auth.forms import (
     ChangePasswordForm,
+    CodeForm,
     ForgotPasswordForm,
     InvitationForm,
     LanguageForm,
@@ -40,7 +42,7 @@ from ehealth.auth.mails import send_password_reset
 from ehealth.i18n import LANGUAGE_COOKIE
 from ehealth.models import User
 from ehealth.presentation import home_endpoint
-from ehealth.services import accounts
+from ehealth.services import accounts, two_factor
 from ehealth.services.mail import MailError
 from ehealth.services.sessions import end_all_sessions, end_session, start_session
 from ehealth.services.throttle import Throttle, throttle_for
@@ -113,12 +115,44 @@ def _end_this_session() -> bool:
 
 
 def _sign_in(user: User, target: str | None) -> Response:
-    """A fresh session: nothing of the old cookie survives (no session fixation)."""
+    """After the password: clients are in; staff confirm with their second factor first."""
     _end_this_session()
+    if user.is_staff:
+        session[PENDING_USER] = user.id
+        session[PENDING_SINCE] = int(time.time())
+        session[PENDING_NEXT] = target
+        step = "auth.second_factor" if user.totp_secret else "auth.second_factor_setup"
+        return redirect(url_for(step), code=303)
+    return _complete_sign_in(user, target)
+
+
+def _complete_sign_in(user: User, target: str | None) -> Response:
+    """A fresh session: nothing of the old cookie survives (no session fixation)."""
+    session.clear()
     start_session(user)
     login_user(user)
     response = redirect(target or home_for(user), code=303)
     return _remember_language(response, user.language)
+
+
+# A staff member between password and second factor (in the signed session cookie, briefly).
+PENDING_USER = "second_factor_user"
+PENDING_SINCE = "second_factor_since"
+PENDING_NEXT = "second_factor_next"
+PENDING_SECRET = "second_factor_secret"  # noqa: S105 - a session key, not a secret
+PENDING_SECONDS = 600
+
+
+def _pending_user() -> User | None:
+    """The staff member who gave the right password in the last ten minutes, if any."""
+    user_id, since = session.get(PENDING_USER), session.get(PENDING_SINCE)
+    if not isinstance(user_id, int) or not isinstance(since, int):
+        return None
+    if time.time() - since > PENDING_SECONDS:
+        session.clear()
+        return None
+    user: User | None = User.get_or_none((User.id == user_id) & (User.active == True))  # noqa: E712
+    return user
 
 
 def _gone(kind: str) -> tuple[str, int]:
@@ -159,6 +193,85 @@ def logout() -> Response:
     if _end_this_session():
         flash(_("You are logged out. See you next time!"), "success")
     return redirect(url_for("auth.login"), code=303)
+
+
+# --- the second factor (staff) -----------------------------------------------------------------
+
+def _code_failed(form: CodeForm, user: User) -> int:
+    """Count a wrong code like a wrong password; the answer says what to do next."""
+    throttle = _throttle()
+    if throttle.record_failure(SECOND_FACTOR_ACCOUNT + user.email):
+        form.code.errors = [_("Too many wrong codes. Wait 15 minutes and try again.")]
+        return 429
+    form.code.errors = [_("This code is not right, or it was used already. Wait for the next "
+                          "code in your app and try again.")]
+    return 200
+
+
+SECOND_FACTOR_ACCOUNT = "second-factor:"
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def second_factor() -> Page | Response:
+    """Staff: the code from the authenticator app (or a recovery code) completes the log-in."""
+    user = _pending_user()
+    if user is None:
+        return redirect(url_for("auth.login"))
+    if not user.totp_secret:
+        return redirect(url_for("auth.second_factor_setup"))
+    form = CodeForm()
+    status = 200
+    if form.validate_on_submit():
+        code = (form.code.data or "").strip()
+        if _throttle().is_locked(SECOND_FACTOR_ACCOUNT + user.email):
+            form.code.errors = [_("Too many wrong codes. Wait 15 minutes and try again.")]
+            status = 429
+        else:
+            try:
+                if "-" in code:
+                    two_factor.use_recovery_code(user, code)
+                else:
+                    two_factor.verify(user, code)
+            except two_factor.CodeRejected:
+                status = _code_failed(form, user)
+            else:
+                _throttle().reset(SECOND_FACTOR_ACCOUNT + user.email)
+                return _complete_sign_in(user, session.get(PENDING_NEXT))
+    return render_template("auth/second_factor.html", form=form,
+                           errors=form.error_list()), status
+
+
+@bp.route("/login/code/setup", methods=["GET", "POST"])
+def second_factor_setup() -> Page | Response:
+    """Staff, the first time: link an authenticator app, confirm a code, get recovery codes."""
+    user = _pending_user()
+    if user is None:
+        return redirect(url_for("auth.login"))
+    if user.totp_secret:
+        return redirect(url_for("auth.second_factor"))
+    g.personal_data = True
+    secret = session.get(PENDING_SECRET)
+    if not isinstance(secret, str):
+        secret = session[PENDING_SECRET] = two_factor.new_secret()
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            codes = two_factor.enable(user, secret, form.code.data or "")
+        except two_factor.CodeRejected:
+            form.code.errors = [_("This code is not right. Check the time on your phone and "
+                                  "try the next code.")]
+        else:
+            target = session.get(PENDING_NEXT)
+            response = _complete_sign_in(user, target)
+            page = render_template("auth/recovery_codes.html", codes=codes,
+                                   target=target or home_for(user))
+            response.set_data(page)
+            response.status_code = 200
+            response.headers.pop("Location", None)
+            return response
+    uri = two_factor.provisioning_uri(user, secret)
+    return render_template("auth/second_factor_setup.html", form=form, secret=secret,
+                           qr=two_factor.qr_data_uri(uri), errors=form.error_list())
 
 
 # --- invitations -------------------------------------------------------------------------------

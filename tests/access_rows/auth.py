@@ -10,6 +10,11 @@ SIGNED_IN = tuple(role for role in ROLES if role != "anonymous")
 NEW_PASSWORD = "a brand new password"
 
 ROWS = {
+    # The second factor needs a password given just before: everyone else goes to /login.
+    ("GET", "/login/code"): ("/login/code", None, everyone(302)),
+    ("POST", "/login/code"): ("/login/code", {"code": "123456"}, everyone(302)),
+    ("GET", "/login/code/setup"): ("/login/code/setup", None, everyone(302)),
+    ("POST", "/login/code/setup"): ("/login/code/setup", {"code": "123456"}, everyone(302)),
     ("GET", "/login"): ("/login", None, only(302, SIGNED_IN, anonymous=200)),
     ("POST", "/login"): (
         "/login", {"email": "nobody@example.org", "password": "not the password"},

@@ -34,9 +34,11 @@ def test_the_right_password_starts_a_server_side_session(client: FlaskClient,
     assert client.get("/account").status_code == 200
 
 
-def test_staff_land_on_the_start_page(client: FlaskClient, world: World) -> None:
+def test_staff_confirm_with_a_second_factor_after_the_password(client: FlaskClient,
+                                                                world: World) -> None:
     response = log_in(client, "t1@oost.example", PASSWORD)
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/login/code/setup"
+    assert client.get("/account").status_code == 302  # not signed in yet
 
 
 def test_unknown_address_and_wrong_password_get_the_same_answer(app: Flask,
