@@ -133,3 +133,18 @@ def test_codes_from_a_slightly_wrong_clock_are_accepted(app: Flask, world: World
         code = pyotp.TOTP(secret).at(now + dt.timedelta(seconds=drift))
         two_factor.enable(user, secret, code, now=now)
         assert user.totp_secret == secret
+
+
+def test_invited_staff_set_up_their_second_factor_before_they_are_in(client: FlaskClient,
+                                                                     world: World) -> None:
+    from ehealth.models import Role
+    from ehealth.services import accounts
+
+    with connected():
+        _, token = accounts.create_invitation(world.therapist.organisation, "new@oost.example",
+                                              Role.THERAPIST, invited_by=world.people["admin"])
+    response = post_form(client, f"/invite/{token}", {
+        "name": "Noor", "password": "a long enough password", "repeat": "a long enough password",
+        "language": "nl"})
+    assert response.headers["Location"] == "/login/code/setup"
+    assert client.get("/account").status_code == 302
