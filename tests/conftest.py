@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlparse, urlunparse
 
 import pytest
+from argon2 import PasswordHasher, Type
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -23,6 +24,7 @@ from ehealth import create_app
 from ehealth.database import connected
 from ehealth.extensions import db
 from ehealth.models import Assignment, ModuleVersion, Organisation, Role, User
+from ehealth.services import accounts
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -31,6 +33,19 @@ FIXTURE_MEDIA = FIXTURES / "media"
 
 POSTGRES_URL = os.environ.get("DATABASE_URL", "")
 USE_POSTGRES = POSTGRES_URL.startswith(("postgres://", "postgresql://"))
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Argon2id with small parameters: the same code paths in a fraction of the time.
+
+    ``tests/auth/test_passwords`` overrides this fixture and checks the production parameters.
+    """
+    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(
+        time_cost=1, memory_cost=1024, parallelism=1, type=Type.ID))
+    accounts._dummy_hash.cache_clear()
+    yield
+    accounts._dummy_hash.cache_clear()
 
 
 @pytest.fixture(scope="session")

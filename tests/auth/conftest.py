@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher, Type
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -14,7 +13,6 @@ from ehealth import create_app
 from ehealth.database import connected
 from ehealth.extensions import db
 from ehealth.models import User
-from ehealth.services import accounts
 from tests.auth.helpers import auth_config, browser
 from tests.conftest import World, make_world
 
@@ -49,14 +47,3 @@ def world(app: Flask) -> World:
     return people
 
 
-@pytest.fixture(autouse=True)
-def quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Argon2id with small parameters: the same code paths in a fraction of the time.
-
-    ``test_passwords`` overrides this fixture and checks the production parameters.
-    """
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(
-        time_cost=1, memory_cost=1024, parallelism=1, type=Type.ID))
-    accounts._dummy_hash.cache_clear()
-    yield
-    accounts._dummy_hash.cache_clear()
