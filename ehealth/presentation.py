@@ -117,6 +117,7 @@ NAV: dict[str, list[tuple[str, Any]]] = {
         ("client.home", lazy_gettext("My modules")),
         ("client.strengths", lazy_gettext("My strengths")),
         ("client.goals", lazy_gettext("My goals")),
+        ("client.access_log", lazy_gettext("Who looked at my data")),
         ("auth.account", lazy_gettext("My account")),
     ],
     "therapist": [

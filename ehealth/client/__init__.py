@@ -7,6 +7,7 @@ from flask import Blueprint
 bp = Blueprint("client", __name__)
 
 from ehealth.client import (  # noqa: E402,F401  (routes register on bp)
+    access_log_routes,
     goals_routes,
     routes,
     strengths_routes,

@@ -12,9 +12,14 @@ import datetime as dt
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from peewee import JOIN, fn
 
 from ehealth.database import write_transaction
-from ehealth.models import AuditEvent, AuditOutcome, Organisation, User
+from ehealth.models import AuditEvent, AuditOutcome, Invitation, Organisation, User
 
 # Actions, as "<object>.<verb>": what staff did with a client's data.
 CLIENT_VIEWED = "client.viewed"
@@ -31,16 +36,90 @@ ASSIGNMENT_WITHDRAWN = "assignment.withdrawn"
 CLIENT_INVITED = "client.invited"
 CLIENT_MOVED = "client.moved"
 ACCOUNT_DEACTIVATED = "account.deactivated"
+ACCOUNT_REACTIVATED = "account.reactivated"
+STAFF_INVITED = "staff.invited"
 AUDIT_LOG_VIEWED = "audit_log.viewed"
 AUDIT_LOG_EXPORTED = "audit_log.exported"
 
+# What each action means, for the admin's log (about "the client") and for the client's own
+# "who looked at my data" page (about "you"). An unknown action is shown as its code.
+ACTION_LABELS: dict[str, Any] = {
+    CLIENT_VIEWED: _l("Looked at the client's details"),
+    CASELOAD_VIEWED: _l("Looked at the list of clients"),
+    ANSWERS_VIEWED: _l("Looked at the client's answers"),
+    SCORES_VIEWED: _l("Looked at the client's scores"),
+    GOALS_VIEWED: _l("Looked at the client's goals"),
+    STRENGTHS_VIEWED: _l("Looked at the client's strengths"),
+    FEEDBACK_GIVEN: _l("Wrote a response to an answer"),
+    MODULE_ASSIGNED: _l("Gave the client a module"),
+    ASSIGNMENT_PAUSED: _l("Paused a module"),
+    ASSIGNMENT_RESUMED: _l("Resumed a module"),
+    ASSIGNMENT_WITHDRAWN: _l("Withdrew a module"),
+    CLIENT_INVITED: _l("Invited a client"),
+    CLIENT_MOVED: _l("Moved the client to another therapist"),
+    ACCOUNT_DEACTIVATED: _l("Deactivated an account"),
+    ACCOUNT_REACTIVATED: _l("Activated an account again"),
+    STAFF_INVITED: _l("Invited a staff member"),
+    AUDIT_LOG_VIEWED: _l("Looked at the access log"),
+    AUDIT_LOG_EXPORTED: _l("Downloaded the access log"),
+}
+CLIENT_ACTION_LABELS: dict[str, Any] = {
+    CLIENT_VIEWED: _l("Looked at your details"),
+    CASELOAD_VIEWED: _l("Looked at a list of clients with your name in it"),
+    ANSWERS_VIEWED: _l("Looked at your answers"),
+    SCORES_VIEWED: _l("Looked at your scores"),
+    GOALS_VIEWED: _l("Looked at your goals"),
+    STRENGTHS_VIEWED: _l("Looked at your strengths"),
+    FEEDBACK_GIVEN: _l("Wrote a response to one of your answers"),
+    MODULE_ASSIGNED: _l("Gave you a module"),
+    ASSIGNMENT_PAUSED: _l("Paused one of your modules"),
+    ASSIGNMENT_RESUMED: _l("Resumed one of your modules"),
+    ASSIGNMENT_WITHDRAWN: _l("Withdrew one of your modules"),
+    CLIENT_INVITED: _l("Invited you to ehealth"),
+    CLIENT_MOVED: _l("Moved you to another therapist"),
+    ACCOUNT_DEACTIVATED: _l("Switched off your account"),
+    ACCOUNT_REACTIVATED: _l("Switched your account on again"),
+    AUDIT_LOG_VIEWED: _l("Looked at the access log about you"),
+    AUDIT_LOG_EXPORTED: _l("Downloaded the access log about you"),
+}
+OUTCOME_LABELS: dict[str, Any] = {
+    AuditOutcome.SUCCESS: _l("Done"),
+    AuditOutcome.DENIED: _l("Refused"),
+    AuditOutcome.FAILED: _l("Failed"),
+}
+ACTIONS = tuple(ACTION_LABELS)
+
+
+def action_label(action: str) -> str:
+    """What ``action`` means, for the admin's access log."""
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
+
+
+def client_action_label(action: str) -> str:
+    """What ``action`` means, told to the client it was about."""
+    label = CLIENT_ACTION_LABELS.get(action)
+    return str(label) if label is not None else action_label(action)
+
+
+def outcome_label(outcome: str) -> str:
+    """Whether it went through, in words."""
+    label = OUTCOME_LABELS.get(outcome)
+    return str(label) if label is not None else outcome
+
+
 RETENTION = dt.timedelta(days=5 * 366)
+LOCAL = ZoneInfo("Europe/Amsterdam")
 
 
 def record(actor: User | None, action: str, client: User | None = None,
            object_type: str | None = None, object_id: object = None,
            address: str | None = None, outcome: str = AuditOutcome.SUCCESS) -> AuditEvent:
-    """Write one audit event (in its own transaction, so it stays even if the caller fails)."""
+    """Write one audit event.
+
+    On its own it is its own transaction, so the event stays even if the caller fails
+    afterwards; inside a caller's transaction (a change and its event) it commits with it.
+    """
     organisation = (actor.organisation if actor is not None
                     else client.organisation if client is not None else None)
     with write_transaction():
@@ -55,7 +134,7 @@ def record(actor: User | None, action: str, client: User | None = None,
 
 @dataclass(frozen=True)
 class AuditFilter:
-    """What an admin narrows the log down to."""
+    """What an admin narrows the log down to (``since``/``until``: Dutch days, included)."""
 
     actor: User | None = None
     client: User | None = None
@@ -64,12 +143,24 @@ class AuditFilter:
     until: dt.date | None = None
 
 
-def events(organisation: Organisation, search: AuditFilter, limit: int = 100,
-           offset: int = 0) -> list[AuditEvent]:
-    """The organisation's audit events, newest first, narrowed by ``search``."""
-    query = (AuditEvent.select()
-             .where(AuditEvent.organisation == organisation)
-             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
+def day_start(day: dt.date) -> dt.datetime:
+    """Midnight at the start of ``day`` on the Dutch clock, as stored: naive UTC.
+
+    The log shows times as the Dutch clock reads them, so its date filter counts Dutch days.
+    """
+    return (dt.datetime.combine(day, dt.time.min, tzinfo=LOCAL).astimezone(dt.UTC)
+            .replace(tzinfo=None))
+
+
+def _events_query(organisation: Organisation, search: AuditFilter) -> Any:
+    """The organisation's events matching ``search``, with actor and client in the same row."""
+    actor, client = User.alias(), User.alias()
+    query = (AuditEvent.select(AuditEvent, actor, client)
+             .join_from(AuditEvent, actor, JOIN.LEFT_OUTER, on=(AuditEvent.actor == actor.id),
+                        attr="actor")
+             .join_from(AuditEvent, client, JOIN.LEFT_OUTER, on=(AuditEvent.client == client.id),
+                        attr="client")
+             .where(AuditEvent.organisation == organisation))
     if search.actor is not None:
         query = query.where(AuditEvent.actor == search.actor)
     if search.client is not None:
@@ -77,16 +168,83 @@ def events(organisation: Organisation, search: AuditFilter, limit: int = 100,
     if search.action:
         query = query.where(AuditEvent.action == search.action)
     if search.since is not None:
-        query = query.where(AuditEvent.at >= dt.datetime.combine(search.since, dt.time.min))
+        query = query.where(AuditEvent.at >= day_start(search.since))
     if search.until is not None:
-        query = query.where(AuditEvent.at < dt.datetime.combine(
-            search.until + dt.timedelta(days=1), dt.time.min))
-    return list(query.limit(limit).offset(offset))
+        query = query.where(AuditEvent.at < day_start(search.until + dt.timedelta(days=1)))
+    return query
+
+
+def events(organisation: Organisation, search: AuditFilter, limit: int | None = 100,
+           offset: int = 0) -> list[AuditEvent]:
+    """The organisation's audit events, newest first, narrowed by ``search``.
+
+    ``limit=None`` gives every matching event (for an export). ``since`` and ``until`` are
+    days of the Dutch calendar, both included.
+    """
+    query = (_events_query(organisation, search)
+             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    return list(query)
+
+
+def count_events(organisation: Organisation, search: AuditFilter) -> int:
+    """How many of the organisation's events match ``search``."""
+    return int(AuditEvent.select(fn.COUNT(AuditEvent.id))
+               .where(AuditEvent.id.in_(_events_query(organisation, search)
+                                        .select(AuditEvent.id)))
+               .scalar() or 0)
+
+
+def describe_filter(search: AuditFilter) -> str | None:
+    """The filter in short, for the object of an AUDIT_LOG_VIEWED/EXPORTED event (≤ 64)."""
+    parts = []
+    if search.actor is not None:
+        parts.append(f"actor:{search.actor.id}")
+    if search.action:
+        parts.append(f"action:{search.action}")
+    if search.since is not None or search.until is not None:
+        parts.append(f"{search.since or ''}..{search.until or ''}")
+    return " ".join(parts)[:64] or None
+
+
+def _object_key(event: AuditEvent) -> int | None:
+    value = event.object_id or ""
+    return int(value) if value.isdigit() else None
+
+
+def subjects(organisation: Organisation, rows: Iterable[AuditEvent]) -> dict[int, str]:
+    """Who or what each event was about, by event id, when not a client: the person (by
+    name) of an account event, the address of an invitation. Only this organisation's."""
+    rows = list(rows)
+    user_ids = {_object_key(e) for e in rows if e.object_type == "user"} - {None}
+    invitation_ids = {_object_key(e) for e in rows if e.object_type == "invitation"} - {None}
+    users: dict[int, str] = {}
+    if user_ids:
+        users = {u.id: u.name or u.email for u in User.select(User.id, User.name, User.email)
+                 .where(User.id.in_(user_ids) & (User.organisation == organisation))}
+    invitations: dict[int, str] = {}
+    if invitation_ids:
+        invitations = {i.id: i.email for i in Invitation.select(Invitation.id, Invitation.email)
+                       .where(Invitation.id.in_(invitation_ids)
+                              & (Invitation.organisation == organisation))}
+    found: dict[int, str] = {}
+    for event in rows:
+        key = _object_key(event)
+        names = users if event.object_type == "user" else (
+            invitations if event.object_type == "invitation" else {})
+        if key is not None and key in names:
+            found[event.id] = names[key]
+    return found
 
 
 def events_about(client: User, limit: int = 200) -> list[AuditEvent]:
     """Who looked at or changed this client's data: for the client's own "who looked" page."""
-    return list(AuditEvent.select().where(AuditEvent.client == client)
+    actor = User.alias()
+    return list(AuditEvent.select(AuditEvent, actor)
+                .join_from(AuditEvent, actor, JOIN.LEFT_OUTER,
+                           on=(AuditEvent.actor == actor.id), attr="actor")
+                .where(AuditEvent.client == client)
                 .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
 
 
@@ -94,17 +252,22 @@ CSV_COLUMNS = ["time_utc", "action", "outcome", "actor_email", "actor_role", "cl
                "object_type", "object_id", "address"]
 
 
+def _cell(value: str) -> str:
+    """A cell a spreadsheet shows as text, never runs as a formula (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def to_csv(rows: Iterable[AuditEvent]) -> str:
-    """The events as CSV (UTC times), for an export."""
+    """The events as CSV, times in UTC (ISO 8601 with "Z"), for an export."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     for event in rows:
         actor, client = event.actor, event.client
-        writer.writerow([
-            event.at.isoformat(timespec="seconds"), event.action, event.outcome,
+        writer.writerow([_cell(value) for value in (
+            event.at.isoformat(timespec="seconds") + "Z", event.action, event.outcome,
             actor.email if actor is not None else "", event.actor_role or "",
             client.email if client is not None else "", event.object_type or "",
             event.object_id or "", event.address or "",
-        ])
+        )])
     return buffer.getvalue()

@@ -1,0 +1,60 @@
+"""Routes of the admin's module library and figures pages.
+
+The library: every module of the app's library (its latest version, as loaded), switched on or
+off for the organisation's therapists. The figures: counts, never about one person.
+"""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from ehealth.admin import bp
+from ehealth.admin.common import admin_only, me
+from ehealth.app import modules
+from ehealth.services import figures as figures_service
+from ehealth.services import library as library_service
+
+
+def _language() -> str:
+    return str(get_locale() or current_app.config["DEFAULT_LANGUAGE"])
+
+
+@bp.get("/library")
+@admin_only
+def library() -> str:
+    """The modules of the library, and whether the organisation's therapists may use each."""
+    language = _language()
+    entries = sorted(library_service.library_of(me().organisation, modules(current_app)),
+                     key=lambda e: e.module.title.in_language(
+                         e.module.language_for(language)).lower())
+    return render_template("admin/library.html", entries=entries)
+
+
+@bp.post("/library/<module_id>")
+@admin_only
+def set_module_available(module_id: str) -> Response:
+    """Switch a module on or off for the organisation's therapists."""
+    available = request.form.get("available") == "yes"
+    try:
+        library_service.set_available(me(), module_id, available, modules(current_app))
+    except library_service.UnknownModule:
+        abort(404)
+    module = modules(current_app)[module_id]
+    title = module.title.in_language(module.language_for(_language()))
+    if available:
+        flash(_("Therapists can give “%(module)s” to clients again.", module=title), "success")
+    else:
+        flash(_("“%(module)s” is switched off: therapists can no longer give it to clients. "
+                "Clients who already have it keep it.", module=title), "success")
+    return redirect(url_for("admin.library", _anchor=f"module-{module_id}"), code=303)
+
+
+@bp.get("/figures")
+@admin_only
+def figures() -> str:
+    """Active clients, and modules started and completed per month."""
+    return render_template("admin/figures.html",
+                           figures=figures_service.figures_for(me().organisation))
