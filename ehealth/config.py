@@ -87,6 +87,7 @@ def from_environment(
         "MAIL_USE_TLS": _flag(env.get("MAIL_USE_TLS"), True),
         "MAIL_FROM": env.get("MAIL_FROM") or "ehealth <noreply@localhost>",
         # Failed log-ins are counted in Redis when set, else in the database.
+        "THERAPIST_INACTIVE_DAYS": int(env.get("THERAPIST_INACTIVE_DAYS") or 14),
         "REDIS_URL": env.get("REDIS_URL", ""),
     }
     config.update(overrides)

@@ -44,6 +44,8 @@ def placeholders(world: World) -> dict[str, Any]:
 
     Client A gets a goal with a step and a strength of their own, for the rows about them.
     """
+    client_b = world.people["client_b"]
+    assert client_b is not None
     with connected():
         goal_a = Goal.create(client=world.client_a, text="Weer fietsen")
         goal_step_a = GoalStep.create(goal=goal_a, text="Banden oppompen")
@@ -51,6 +53,8 @@ def placeholders(world: World) -> dict[str, Any]:
     return {
         "assignment_a": world.assignment_a.id,
         "assignment_b": world.assignment_b.id,
+        "client_a": world.client_a.id,
+        "client_b": client_b.id,
         "goal_a": goal_a.id,
         "goal_step_a": goal_step_a.id,
         "strength_a": strength_a.id,

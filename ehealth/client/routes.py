@@ -21,6 +21,7 @@ from ehealth.content.steps.base import first
 from ehealth.content.steps.questions import Scale
 from ehealth.models import Answer, Assignment, Role
 from ehealth.services import answers as answer_service
+from ehealth.services import feedback as feedback_service
 from ehealth.services.assignments import (
     NotAssigned,
     StepHidden,
@@ -55,7 +56,8 @@ def home() -> str:
     overviews = [overview(a) for a in client_assignments(current_user)]
     active = [o for o in overviews if o.assignment.status != "completed"]
     completed = [o for o in overviews if o.assignment.status == "completed"]
-    return render_template("client/home.html", active=active, completed=completed)
+    return render_template("client/home.html", active=active, completed=completed,
+                           feedback_steps=feedback_service.unread_steps(current_user))
 
 
 @bp.get("/assignments/<int:assignment_id>")
@@ -68,9 +70,11 @@ def open_assignment(assignment_id: int) -> Response:
 
 
 def _render_step(view: Any, place: Place, fields: dict[str, list[str]], revision: int,
-                 errors: Any = None, status: int = 200, notice: str | None = None
-                 ) -> tuple[str, int]:
+                 errors: Any = None, status: int = 200, notice: str | None = None,
+                 messages: list[feedback_service.Message] | None = None) -> tuple[str, int]:
     stored = answer_service.answers_of(view.assignment)
+    if messages is None:
+        messages = feedback_service.messages_on_step(view.assignment, place.step["id"])
     return render_template(
         "client/player.html", view=view, place=place, step=place.step,
         step_type=STEP_TYPES[place.step["type"]], fields=fields, revision=revision,
@@ -78,7 +82,7 @@ def _render_step(view: Any, place: Place, fields: dict[str, list[str]], revision
         lang=view.module.language_for(current_user.language),
         save_key=secrets.token_urlsafe(16),
         previous=view.places[place.index - 1] if place.index > 0 else None,
-        is_last=place.index == len(view.places) - 1,
+        is_last=place.index == len(view.places) - 1, messages=messages,
     ), status
 
 
@@ -96,7 +100,11 @@ def step(assignment_id: int, step_id: str) -> Any:
     answer = answer_service.answers_of(assignment).get(step_id)
     step_type = STEP_TYPES[place.step["type"]]
     fields = step_type.to_form(place.step, _stored_value(answer))
-    return _render_step(view, place, fields, answer.revision if answer else 0)
+    # The therapist's feedback on this step counts as read once the client sees it here.
+    messages = feedback_service.messages_on_step(assignment, step_id)
+    feedback_service.mark_read(messages)
+    return _render_step(view, place, fields, answer.revision if answer else 0,
+                        messages=messages)
 
 
 def _stored_value(answer: Answer | None) -> dict[str, Any] | None:

@@ -1,0 +1,46 @@
+"""The therapist area: therapists only, and of clients only their own.
+
+Other roles get 403 (the role check comes first), visitors the log-in page. Another therapist
+gets 404 for client A and client A's assignment: a client who is not theirs is "not found",
+never "forbidden". Client A has no answer in the world, so even their own therapist finds no
+answer to give feedback on (404); giving feedback is tested in ``tests/therapist``.
+"""
+
+from tests.access_rows import only
+
+THERAPISTS = ("own_therapist", "other_therapist")
+
+
+def therapists(status: int) -> dict[str, int]:
+    """``status`` for both therapists, 403 for everyone else, the log-in page for visitors."""
+    return only(status, THERAPISTS, anonymous=302)
+
+
+def own_therapist(status: int) -> dict[str, int]:
+    """``status`` for client A's own therapist, 404 for the other therapist."""
+    return {**therapists(404), "own_therapist": status}
+
+
+A = "/therapist/assignments/{assignment_a}"
+
+ROWS = {
+    ("GET", "/therapist/"): ("/therapist/", None, therapists(200)),
+    ("GET", "/therapist/clients/invite"): ("/therapist/clients/invite", None, therapists(200)),
+    # Not an e-mail address: the form comes back with its error, nobody is invited.
+    ("POST", "/therapist/clients/invite"): (
+        "/therapist/clients/invite", {"email": "not an e-mail address", "language": "nl"},
+        therapists(422)),
+    ("GET", "/therapist/clients/<int:client_id>"): (
+        "/therapist/clients/{client_a}", None, own_therapist(200)),
+    ("POST", "/therapist/clients/<int:client_id>/assignments"): (
+        "/therapist/clients/{client_a}/assignments", {"module_id": "voorbeeld"},
+        own_therapist(303)),
+    ("POST", "/therapist/assignments/<int:assignment_id>/pause"): (
+        f"{A}/pause", {}, own_therapist(303)),
+    ("POST", "/therapist/assignments/<int:assignment_id>/resume"): (
+        f"{A}/resume", {}, own_therapist(303)),
+    ("POST", "/therapist/assignments/<int:assignment_id>/withdraw"): (
+        f"{A}/withdraw", {}, own_therapist(303)),
+    ("POST", "/therapist/assignments/<int:assignment_id>/steps/<step_id>/feedback"): (
+        f"{A}/steps/cijfer/feedback", {"body": "Mooi gedaan!"}, own_therapist(404)),
+}
