@@ -163,6 +163,21 @@ def reactivate(user_id: int) -> Response:
     return redirect(url_for("admin.person", user_id=user_id), code=303)
 
 
+@bp.post("/people/<int:user_id>/second-factor/reset")
+@admin_only
+def reset_second_factor(user_id: int) -> Response:
+    """A staff member lost their phone: they set up their second factor again at log-in."""
+    try:
+        people_service.reset_second_factor(me(), user_id, address=address())
+    except people_service.PersonNotFound:
+        abort(404)
+    except (people_service.OwnAccount, people_service.NotStaff):
+        abort(400)
+    flash(_("The second factor is reset. This person is logged out and sets up an "
+            "authenticator app again at the next log-in."), "success")
+    return redirect(url_for("admin.person", user_id=user_id), code=303)
+
+
 @bp.post("/people/<int:user_id>/move")
 @admin_only
 def move(user_id: int) -> Page | Response:

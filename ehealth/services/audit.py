@@ -38,6 +38,7 @@ CLIENT_MOVED = "client.moved"
 ACCOUNT_DEACTIVATED = "account.deactivated"
 ACCOUNT_REACTIVATED = "account.reactivated"
 STAFF_INVITED = "staff.invited"
+SECOND_FACTOR_RESET = "account.second_factor_reset"
 AUDIT_LOG_VIEWED = "audit_log.viewed"
 AUDIT_LOG_EXPORTED = "audit_log.exported"
 
@@ -60,6 +61,7 @@ ACTION_LABELS: dict[str, Any] = {
     ACCOUNT_DEACTIVATED: _l("Deactivated an account"),
     ACCOUNT_REACTIVATED: _l("Activated an account again"),
     STAFF_INVITED: _l("Invited a staff member"),
+    SECOND_FACTOR_RESET: _l("Reset a staff member's second factor"),
     AUDIT_LOG_VIEWED: _l("Looked at the access log"),
     AUDIT_LOG_EXPORTED: _l("Downloaded the access log"),
 }

@@ -29,7 +29,7 @@ from ehealth.models import (
     User,
     utcnow,
 )
-from ehealth.services import accounts, audit
+from ehealth.services import accounts, audit, two_factor
 from ehealth.services.sessions import end_all_sessions
 
 # Roles an admin invites here; clients are invited by their therapist.
@@ -231,6 +231,30 @@ def deactivate(admin: User, user_id: int, address: str | None = None) -> User:
         audit.record(admin, audit.ACCOUNT_DEACTIVATED, client=_client_or_none(user),
                      object_type="user", object_id=user.id, address=address)
     user.active = False
+    return user
+
+
+class NotStaff(Exception):
+    """Only staff have a second factor."""
+
+
+def reset_second_factor(admin: User, user_id: int, address: str | None = None) -> User:
+    """A staff member lost their phone and recovery codes: remove their second factor.
+
+    Their sessions end; at the next log-in they set up an authenticator app again. Raises
+    PersonNotFound, OwnAccount and NotStaff.
+    """
+    user = person_in(admin.organisation, user_id)
+    if user.id == admin.id:
+        raise OwnAccount()
+    if not user.is_staff:
+        raise NotStaff()
+    with write_transaction():
+        two_factor.reset(user)
+        end_all_sessions(user)
+        audit.record(admin, audit.SECOND_FACTOR_RESET, object_type="user", object_id=user.id,
+                     address=address)
+    user.totp_secret = None
     return user
 
 

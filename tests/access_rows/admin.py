@@ -37,6 +37,8 @@ ROWS = {
         f"/admin/people/{CLIENT_A}", None, own_admin(200)),
     ("POST", "/admin/people/<int:user_id>/deactivate"): (
         f"/admin/people/{CLIENT_A}/deactivate", {}, own_admin(303)),
+    ("POST", "/admin/people/<int:user_id>/second-factor/reset"): (
+        f"/admin/people/{OTHER_THERAPIST}/second-factor/reset", {}, own_admin(303)),
     ("POST", "/admin/people/<int:user_id>/reactivate"): (
         f"/admin/people/{CLIENT_A}/reactivate", {}, own_admin(303)),
     ("POST", "/admin/people/<int:user_id>/move"): (
