@@ -28,8 +28,11 @@ def reset_link(config: Mapping[str, Any], token: str) -> str:
 
 
 def send_invitation(config: Mapping[str, Any], invitation: Invitation, token: str,
-                    language: str) -> Path | None:
-    """Mail the invitation link to the invited address, in ``language``."""
+                    language: str, name: str = "") -> Path | None:
+    """Mail the invitation link to the invited address, in ``language``.
+
+    With a ``name`` the mail opens with "Hello <name>,".
+    """
     link = invitation_link(config, token)
     therapist: User | None = invitation.therapist
     with force_locale(language):
@@ -41,7 +44,7 @@ def send_invitation(config: Mapping[str, Any], invitation: Invitation, token: st
             opening = _("You are invited to ehealth: online modules you work through at your "
                         "own pace.")
         body = "\n\n".join([
-            _("Hello,"),
+            _("Hello %(name)s,", name=name) if name else _("Hello,"),
             opening,
             _("Open this link to choose your password:") + "\n" + link,
             _("The link works once and for 7 days. Did you not expect this e-mail? Then you "

@@ -23,6 +23,7 @@ from werkzeug.wrappers import Response
 
 from ehealth.access import role_required
 from ehealth.app import modules as library_modules
+from ehealth.auth.mails import send_invitation
 from ehealth.models import Assignment, AuditOutcome, Role, User, utcnow
 from ehealth.services import accounts, assigning, audit
 from ehealth.services import feedback as feedback_service
@@ -37,7 +38,6 @@ from ehealth.services.mail import MailError
 from ehealth.therapist import bp
 from ehealth.therapist.charts import draw
 from ehealth.therapist.forms import InviteClientForm
-from ehealth.therapist.mails import send_client_invitation
 
 F = TypeVar("F", bound=Callable[..., Any])
 Page = str | tuple[str, int]
@@ -200,8 +200,8 @@ def invite() -> Page | Response:
             else:
                 _log(audit.CLIENT_INVITED, None, "invitation", invitation.id)
                 try:
-                    send_client_invitation(current_app.config, invitation, token,
-                                           form.language.data, form.name.data or "")
+                    send_invitation(current_app.config, invitation, token,
+                                    form.language.data, name=form.name.data or "")
                 except MailError:
                     current_app.logger.exception("Invitation %s: the e-mail was not sent",
                                                  invitation.id)
