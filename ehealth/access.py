@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
+from urllib.parse import urlparse
 
 from flask import abort
 from flask_login import current_user, login_required
@@ -25,3 +26,14 @@ def role_required(*roles: str) -> Callable[[F], F]:
         return login_required(wrapped)
 
     return decorator
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` when it is a path on this site, else None: never an open redirect."""
+    if not target:
+        return None
+    parsed = urlparse(target)
+    if (parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//")
+            or "\\" in target or any(ord(char) < 32 for char in target)):
+        return None
+    return target

@@ -14,6 +14,7 @@ from flask_login import current_user
 from ehealth.content.fields import Text
 from ehealth.content.loader import Module
 from ehealth.content.steps import STEP_TYPES
+from ehealth.content.steps.base import numbered
 from ehealth.content.steps.questionnaire import score
 from ehealth.content.steps.questions import Scale
 
@@ -170,10 +171,7 @@ def field_value(fields: dict[str, list[str]], name: str) -> str:
 
 
 def _numbered(fields: dict[str, list[str]], prefix: str) -> list[tuple[int, str]]:
-    found = [(int(name[len(prefix):]), values[0] if values else "")
-             for name, values in fields.items()
-             if name.startswith(prefix) and name[len(prefix):].isdigit()]
-    filled = [(n, text) for n, text in sorted(found) if text.strip()]
+    filled = [(n, text) for n, text in numbered(fields, prefix) if text.strip()]
     # Renumber, and leave one empty slot for a new entry.
     return [(i, text) for i, (_, text) in enumerate(filled)] + [(len(filled), "")]
 

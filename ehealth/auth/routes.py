@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import time
-from urllib.parse import urlparse
 
 from flask import (
     abort,
@@ -28,6 +27,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from ehealth.access import safe_next
 from ehealth.auth import bp
 from ehealth.auth.forms import (
     ChangePasswordForm,
@@ -73,17 +73,6 @@ def _user() -> User:
 
 def _ui_language() -> str:
     return str(get_locale() or current_app.config["DEFAULT_LANGUAGE"])
-
-
-def safe_next(target: str | None) -> str | None:
-    """``target`` when it is a path on this site, else None: never an open redirect."""
-    if not target:
-        return None
-    parsed = urlparse(target)
-    if (parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//")
-            or "\\" in target or any(ord(char) < 32 for char in target)):
-        return None
-    return target
 
 
 def home_for(user: User) -> str:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 from flask import abort, current_app, redirect, render_template, request, send_from_directory
 from flask_babel import get_locale
 from werkzeug.wrappers import Response
 
+from ehealth.access import safe_next
 from ehealth.app import modules
 from ehealth.content.steps import STEP_TYPES
 from ehealth.database import connected
@@ -47,24 +46,13 @@ def preview(module_id: str) -> str:
     )
 
 
-def _safe_next(target: str | None) -> str:
-    """Only paths on this site: never an open redirect."""
-    if not target:
-        return "/"
-    parsed = urlparse(target)
-    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//") \
-            or "\\" in target:
-        return "/"
-    return target
-
-
 @bp.post("/language")
 def set_language() -> Response:
     """Remember the visitor's language choice and go back to the page they were on."""
     language = request.form.get("language", "")
     if language not in current_app.config["LANGUAGES"]:
         abort(400)
-    response = redirect(_safe_next(request.form.get("next")), code=303)
+    response = redirect(safe_next(request.form.get("next")) or "/", code=303)
     response.set_cookie(
         LANGUAGE_COOKIE, language, max_age=ONE_YEAR, httponly=True, samesite="Lax",
         secure=current_app.config["SESSION_COOKIE_SECURE"],
