@@ -19,6 +19,7 @@ from ehealth.content.loader import Module, load_library
 from ehealth.content.problems import Problem
 from ehealth.database import connected, migrate, open_database
 from ehealth.extensions import babel, csrf, db, login_manager
+from ehealth.input_guard import register_input_guard
 from ehealth.services.modules import ModuleVersionConflict, sync_module_versions
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_database(app)
     register_library(app)
+    register_input_guard(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_security_headers(app)
@@ -64,9 +66,11 @@ def configure_logging(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Attach the extension objects created in ``ehealth.extensions``."""
     import ehealth.auth  # noqa: F401  (registers the user loader)
+    from ehealth.rate_limits import init_rate_limits
 
     csrf.init_app(app)
     login_manager.init_app(app)
+    init_rate_limits(app)
     i18n.compile_translations()
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(i18n.TRANSLATIONS_DIR))
     app.config.setdefault("BABEL_DEFAULT_LOCALE", app.config["DEFAULT_LANGUAGE"])

@@ -1,8 +1,11 @@
 """Reading the access-log filter from a query string: the same for the page and the export.
 
 A value that does not fit (a person who is not of the admin's organisation, an unknown action,
-a date that is not a date) is dropped with a message for the page; it never widens the search
-beyond the admin's own organisation, which ``services.audit.events`` enforces anyway.
+a date that is not a date, or one outside 1900-2100) is dropped with a message for the page; it
+never widens the search beyond the admin's own organisation, which ``services.audit.events``
+enforces anyway. Ids are bounded before they reach a query (SQLite cannot compare a column
+with an integer beyond 64 bits); dates stay within 1900-2100, because near year 1 or 9999 the
+search's day arithmetic overflows and no event lies outside that range anyway.
 """
 
 from __future__ import annotations
@@ -13,10 +16,13 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
+from ehealth.input_guard import parse_id, positive_number
 from ehealth.models import Organisation, Role, User
 from ehealth.services.audit import ACTIONS, AuditFilter
 
 FIELDS = ("client", "staff", "action", "since", "until")
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+LAST_PAGE = 999_999
 
 
 @dataclass
@@ -38,9 +44,10 @@ class ParsedFilter:
 
 
 def _person(organisation: Organisation, raw: str, roles: tuple[str, ...]) -> User | None:
-    if not raw.isdigit():
+    user_id = parse_id(raw)
+    if user_id is None:
         return None
-    user: User | None = User.get_or_none((User.id == int(raw))
+    user: User | None = User.get_or_none((User.id == user_id)
                                          & (User.organisation == organisation)
                                          & User.role.in_(roles))
     return user
@@ -72,14 +79,18 @@ def parse_filter(args: Mapping[str, str], organisation: Organisation) -> ParsedF
         action = None
     dates: dict[str, dt.date | None] = {}
     for name in ("since", "until"):
-        dates[name] = _date(values[name]) if values[name] else None
-        if values[name] and dates[name] is None:
+        day = _date(values[name]) if values[name] else None
+        if values[name] and day is None:
             errors.append((name, _("Enter a date like 2025-03-31.")))
+        elif day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+            errors.append((name, _("Choose a date between %(first)d and %(last)d.",
+                                   first=FIRST_YEAR, last=LAST_YEAR)))
+            day = None
+        dates[name] = day
     since, until = dates["since"], dates["until"]
     if since is not None and until is not None and since > until:
         errors.append(("until", _("The end date comes before the start date.")))
         until = None
-    raw_page = (args.get("page") or "1").strip()
-    page = int(raw_page) if raw_page.isdigit() and 0 < int(raw_page) < 1_000_000 else 1
+    page = positive_number((args.get("page") or "1").strip(), LAST_PAGE) or 1
     return ParsedFilter(AuditFilter(actor=staff, client=client, action=action, since=since,
                                     until=until), values, errors, page)

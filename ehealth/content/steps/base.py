@@ -7,6 +7,7 @@ answer, and how to evaluate them. Templates are found by name: ``steps/<type>.ht
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -32,13 +33,27 @@ def first(form: FormFields, name: str, default: str = "") -> str:
     return values[0]
 
 
+# ASCII digits only: str.isdigit() also accepts "²", which int() refuses, and int() refuses more
+# than 4300 digits. Longer numbers stay text, for validation to refuse with a message.
+_FIELD_NUMBER = re.compile(r"[0-9]{1,6}")
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,18}")
+
+
 def numbered(form: FormFields, prefix: str) -> list[tuple[int, str]]:
     """Fields ``<prefix><n>`` in order of n, as (n, value)."""
     found = []
     for name, values in form.items():
-        if name.startswith(prefix) and name[len(prefix):].isdigit() and values:
-            found.append((int(name[len(prefix):]), values[0]))
+        number = name[len(prefix):]
+        if name.startswith(prefix) and _FIELD_NUMBER.fullmatch(number) and values:
+            found.append((int(number), values[0]))
     return sorted(found)
+
+
+def form_number(raw: str) -> int | str:
+    """A whole number typed in a form as an int; anything else as typed, for validation."""
+    return int(raw) if _WHOLE_NUMBER.fullmatch(raw) else raw
+
+
 MAX_ANSWER_TEXT = 20_000  # characters in one written answer
 MAX_ANSWER_ITEMS = 200
 

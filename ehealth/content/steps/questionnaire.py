@@ -15,7 +15,14 @@ from ehealth.content.fields import (
     require_unique,
 )
 from ehealth.content.problems import show_value
-from ehealth.content.steps.base import FormFields, StepSchema, StepType, first, unique_ids
+from ehealth.content.steps.base import (
+    FormFields,
+    StepSchema,
+    StepType,
+    first,
+    form_number,
+    unique_ids,
+)
 
 
 class ScalePointSchema(Schema):
@@ -160,7 +167,7 @@ class Questionnaire(StepType):
         for item in step["items"]:
             raw = first(form, f"r.{item['id']}").strip()
             if raw:
-                responses[item["id"]] = int(raw) if raw.lstrip("-").isdigit() else raw
+                responses[item["id"]] = form_number(raw)
         return {"responses": responses}
 
     def condition_problem(self, step: dict[str, Any], operator: str, value: Any) -> str | None:

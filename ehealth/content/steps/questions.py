@@ -16,6 +16,7 @@ from ehealth.content.steps.base import (
     StepSchema,
     StepType,
     first,
+    form_number,
     texts_by_id,
     unique_ids,
     unknown_keys,
@@ -206,7 +207,7 @@ class Scale(StepType):
 
     def from_form(self, step: dict[str, Any], form: FormFields) -> dict[str, Any]:
         raw = first(form, "value").strip()
-        value: Any = int(raw) if raw.lstrip("-").isdigit() else (raw or None)
+        value: Any = form_number(raw) if raw else None
         return {"value": value,
                 "follow_ups": {f["id"]: first(form, f"f.{f['id']}") for f in step["follow_ups"]}}
 
