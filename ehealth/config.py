@@ -89,7 +89,13 @@ def from_environment(
         # Failed log-ins are counted in Redis when set, else in the database.
         "THERAPIST_INACTIVE_DAYS": int(env.get("THERAPIST_INACTIVE_DAYS") or 14),
         "REDIS_URL": env.get("REDIS_URL", ""),
+        # No page or API call takes more than this (answers are text): a larger body is 413.
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
     }
+    # Rate limits (``ehealth.rate_limits``: RATE_LIMIT_LOGIN_PER_ADDRESS, …), e.g. "20 per 15
+    # minutes; 100 per day"; unset ones keep their defaults.
+    config.update({name: value for name, value in env.items()
+                   if name.startswith("RATE_LIMIT_") and value})
     config.update(overrides)
     for key in ("INSTANCE_DIR", "MODULES_DIR", "MEDIA_DIR"):
         config[key] = Path(config[key]).resolve()

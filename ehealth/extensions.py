@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from peewee import DatabaseProxy
@@ -11,3 +13,5 @@ db = DatabaseProxy()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# The limits themselves, their storage and their numbers: ``ehealth.rate_limits``.
+limiter = Limiter(key_func=get_remote_address)

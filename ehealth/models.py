@@ -340,6 +340,39 @@ class Feedback(BaseModel):
     read_at = DateTimeField(null=True)
 
 
+class CareRole:
+    PRIMARY = "primary"
+    CO_THERAPIST = "co_therapist"
+    ALL = (PRIMARY, CO_THERAPIST)
+
+
+class CareRelationship(BaseModel):
+    """A therapist's part in a client's care, from when to when: the client's primary
+    therapist or one of their co-therapists (the care team).
+
+    Whether a therapist may see a client is decided from these rows alone (``services.care``):
+    an active relationship (``ended_at`` empty) in the same organisation. An active client has
+    exactly one active primary therapist (a partial unique index, see migration 005). A
+    relationship that ends is kept as the client's care history.
+    """
+
+    organisation = ForeignKeyField(Organisation, backref="care_relationships",
+                                   on_delete="RESTRICT")
+    client = ForeignKeyField(User, backref="care_team", on_delete="RESTRICT")
+    therapist = ForeignKeyField(User, backref="care_of", on_delete="RESTRICT")
+    role = CharField(max_length=16, choices=[(r, r) for r in CareRole.ALL])
+    started_at = DateTimeField(default=utcnow)
+    started_by = ForeignKeyField(User, null=True, backref="care_started", on_delete="SET NULL")
+    ended_at = DateTimeField(null=True)
+    ended_by = ForeignKeyField(User, null=True, backref="care_ended", on_delete="SET NULL")
+    reason = CharField(max_length=200, null=True)
+
+    @property
+    def is_active(self) -> bool:
+        """Not ended."""
+        return self.ended_at is None
+
+
 class AuditOutcome:
     SUCCESS = "success"
     DENIED = "denied"
@@ -362,6 +395,37 @@ class AuditEvent(AppendOnlyModel):
                                    on_delete="RESTRICT")
 
 
+class PendingLogin(BaseModel):
+    """A log-in between the right password and the second factor (staff), on the server.
+
+    The browser's cookie holds only a random token for this one attempt; the row holds its
+    hash, the page to go to afterwards and, while the second factor is being set up, the new
+    TOTP secret (so that secret never travels in the signed but readable session cookie). An
+    attempt ends on success, when the same browser starts a new one, when the password changes,
+    and five minutes after it started (``expires_at``).
+    """
+
+    user = ForeignKeyField(User, backref="pending_logins", on_delete="CASCADE")
+    token_hash = CharField(max_length=64, unique=True)
+    created_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField()
+    totp_secret = CharField(max_length=64, null=True)
+    next_target = TextField(null=True)
+    ended_at = DateTimeField(null=True)
+
+
+class RateLimitCounter(BaseModel):
+    """One fixed-window counter of the rate limiter, when there is no Redis.
+
+    ``key_hash`` is the SHA-256 of the limiter's key (which names a client address or a user);
+    the counter restarts once ``expires_at`` has passed. See ``services.rate_limit_storage``.
+    """
+
+    key_hash = CharField(max_length=64, unique=True)
+    hits = IntegerField(default=0)
+    expires_at = DateTimeField(index=True)
+
+
 MODELS: list[type[BaseModel]] = [
     Organisation,
     User,
@@ -380,4 +444,7 @@ MODELS: list[type[BaseModel]] = [
     LoginThrottle,
     OrganisationModule,
     RecoveryCode,
+    CareRelationship,
+    PendingLogin,
+    RateLimitCounter,
 ]

@@ -1,7 +1,9 @@
 """Account commands: ``ehealth invite-client EMAIL --therapist EMAIL [--language nl|en]``.
 
-Until the therapist screens exist, this is how a client gets an account: the command creates the
-invitation in the therapist's organisation, mails it, and prints the link.
+The command creates the invitation in the therapist's organisation, mails it, and prints the
+link. Unlike the invite screens, it refuses every address that has an account already, in any
+organisation: whoever runs it can read the database anyway, and a printed link that can never
+work would only mislead.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ def invite_client_command(email: str, therapist_email: str, language: str) -> No
         therapist = User.get_or_none(User.email == accounts.normalise_email(therapist_email))
         if therapist is None or therapist.role != Role.THERAPIST or not therapist.active:
             _fail(f"{therapist_email} is not the e-mail address of an active therapist.")
+        if accounts.account_with_email(email) is not None:
+            _fail(f"{email} already has an account.")
         try:
             invitation, token = accounts.create_invitation(
                 therapist.organisation, email, Role.CLIENT, therapist=therapist,

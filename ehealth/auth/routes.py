@@ -4,29 +4,38 @@ Thin: read the form, call one function of ``services.accounts``, render or redir
 no longer works (invitation or reset: unknown, used or expired) answers 410 Gone with a page that
 says what to do instead. A form posted with mistakes is shown again (200) with an error summary;
 a refused log-in is 200 as well, a locked account 429. Successful posts redirect with 303.
+
+Staff between password and second factor have a pending log-in on the server
+(``services.two_factor``); their cookie holds only its token. The log-in pages and "forgot
+password" are rate-limited per client address, failed log-ins across the platform too
+(``ehealth.rate_limits``); over a limit they answer 429 with their own page and how long to wait.
+"Forgot password" only queues its work (``services.background``): the answer is the same, and
+as quick, whether the address has an account or not.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 
 from flask import (
     abort,
     current_app,
     flash,
     g,
+    make_response,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
+from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from ehealth import rate_limits
 from ehealth.access import safe_next
 from ehealth.auth import bp
 from ehealth.auth.forms import (
@@ -38,12 +47,11 @@ from ehealth.auth.forms import (
     LoginForm,
     ResetPasswordForm,
 )
-from ehealth.auth.mails import send_password_reset
+from ehealth.auth.mails import mail_password_reset
 from ehealth.i18n import LANGUAGE_COOKIE
-from ehealth.models import User
+from ehealth.models import PendingLogin, User
 from ehealth.presentation import home_endpoint
-from ehealth.services import accounts, two_factor
-from ehealth.services.mail import MailError
+from ehealth.services import accounts, background, two_factor
 from ehealth.services.sessions import end_all_sessions, end_session, start_session
 from ehealth.services.throttle import Throttle, throttle_for
 
@@ -91,25 +99,29 @@ def _remember_language(response: Response, language: str) -> Response:
 
 
 def _end_this_session() -> bool:
-    """End this browser's session on the server and forget the cookie's contents.
+    """End this browser's session (and its pending log-in) on the server and forget the
+    cookie's contents.
 
     Returns whether someone was signed in.
     """
     signed_in = bool(current_user.is_authenticated)
     if signed_in and current_user.session_token:
         end_session(current_user.session_token)
+    pending = session.get(PENDING_LOGIN)
+    two_factor.cancel_pending_login(pending if isinstance(pending, str) else None)
     logout_user()
     session.clear()
     return signed_in
 
 
 def _sign_in(user: User, target: str | None) -> Response:
-    """After the password: clients are in; staff confirm with their second factor first."""
+    """After the password: clients are in; staff confirm with their second factor first.
+
+    Any earlier attempt of this browser ends: one browser, one pending log-in.
+    """
     _end_this_session()
     if user.is_staff:
-        session[PENDING_USER] = user.id
-        session[PENDING_SINCE] = int(time.time())
-        session[PENDING_NEXT] = target
+        session[PENDING_LOGIN] = two_factor.start_pending_login(user, target)
         step = "auth.second_factor" if user.totp_secret else "auth.second_factor_setup"
         return redirect(url_for(step), code=303)
     return _complete_sign_in(user, target)
@@ -124,24 +136,14 @@ def _complete_sign_in(user: User, target: str | None) -> Response:
     return _remember_language(response, user.language)
 
 
-# A staff member between password and second factor (in the signed session cookie, briefly).
-PENDING_USER = "second_factor_user"
-PENDING_SINCE = "second_factor_since"
-PENDING_NEXT = "second_factor_next"
-PENDING_SECRET = "second_factor_secret"  # noqa: S105 - a session key, not a secret
-PENDING_SECONDS = 600
+# The session key of the token of this browser's pending log-in (the state is on the server).
+PENDING_LOGIN = "pending_login"
 
 
-def _pending_user() -> User | None:
-    """The staff member who gave the right password in the last ten minutes, if any."""
-    user_id, since = session.get(PENDING_USER), session.get(PENDING_SINCE)
-    if not isinstance(user_id, int) or not isinstance(since, int):
-        return None
-    if time.time() - since > PENDING_SECONDS:
-        session.clear()
-        return None
-    user: User | None = User.get_or_none((User.id == user_id) & (User.active == True))  # noqa: E712
-    return user
+def _pending() -> PendingLogin | None:
+    """This browser's live pending log-in (right password, second factor still to come)."""
+    token = session.get(PENDING_LOGIN)
+    return two_factor.pending_login(token if isinstance(token, str) else None)
 
 
 def _gone(kind: str) -> tuple[str, int]:
@@ -151,7 +153,15 @@ def _gone(kind: str) -> tuple[str, int]:
 
 # --- log in and out ----------------------------------------------------------------------------
 
+def _login_page(form: LoginForm, failure: str | None = None, status: int = 200) -> Page:
+    errors = form.error_list() or ([("email", failure)] if failure else [])
+    return render_template("auth/login.html", form=form, errors=errors, failure=failure,
+                           next=safe_next(request.args.get("next"))), status
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@rate_limits.login_platform
+@rate_limits.login_per_address
 def login() -> Page | Response:
     """Log in with e-mail address and password; the same message for every kind of failure."""
     target = safe_next(request.args.get("next"))
@@ -164,16 +174,16 @@ def login() -> Page | Response:
         try:
             user = accounts.authenticate(form.email.data, form.password.data, _throttle())
         except accounts.AccountLocked:
+            rate_limits.note_failed_attempt()
             failure = _("Too many attempts to log in to this account. Wait 15 minutes and "
                         "try again, or choose a new password with “Forgot your password?”.")
             status = 429
         except accounts.LoginFailed:
+            rate_limits.note_failed_attempt()
             failure = _("The e-mail address or password is not correct.")
         else:
             return _sign_in(user, target)
-    errors = form.error_list() or ([("email", failure)] if failure else [])
-    return render_template("auth/login.html", form=form, errors=errors, failure=failure,
-                           next=target), status
+    return _login_page(form, failure, status)
 
 
 @bp.post("/logout")
@@ -188,6 +198,7 @@ def logout() -> Response:
 
 def _code_failed(form: CodeForm, user: User) -> int:
     """Count a wrong code like a wrong password; the answer says what to do next."""
+    rate_limits.note_failed_attempt()
     throttle = _throttle()
     if throttle.record_failure(SECOND_FACTOR_ACCOUNT + user.email):
         form.code.errors = [_("Too many wrong codes. Wait 15 minutes and try again.")]
@@ -201,11 +212,13 @@ SECOND_FACTOR_ACCOUNT = "second-factor:"
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
+@rate_limits.second_factor_per_address
 def second_factor() -> Page | Response:
     """Staff: the code from the authenticator app (or a recovery code) completes the log-in."""
-    user = _pending_user()
-    if user is None:
+    pending = _pending()
+    if pending is None:
         return redirect(url_for("auth.login"))
+    user: User = pending.user
     if not user.totp_secret:
         return redirect(url_for("auth.second_factor_setup"))
     form = CodeForm()
@@ -213,6 +226,7 @@ def second_factor() -> Page | Response:
     if form.validate_on_submit():
         code = (form.code.data or "").strip()
         if _throttle().is_locked(SECOND_FACTOR_ACCOUNT + user.email):
+            rate_limits.note_failed_attempt()
             form.code.errors = [_("Too many wrong codes. Wait 15 minutes and try again.")]
             status = 429
         else:
@@ -225,32 +239,45 @@ def second_factor() -> Page | Response:
                 status = _code_failed(form, user)
             else:
                 _throttle().reset(SECOND_FACTOR_ACCOUNT + user.email)
-                return _complete_sign_in(user, session.get(PENDING_NEXT))
+                if not two_factor.finish_pending_login(pending):
+                    return redirect(url_for("auth.login"))
+                return _complete_sign_in(user, pending.next_target)
+    return _code_page(form, status)
+
+
+def _code_page(form: CodeForm, status: int = 200) -> Page:
     return render_template("auth/second_factor.html", form=form,
                            errors=form.error_list()), status
 
 
 @bp.route("/login/code/setup", methods=["GET", "POST"])
+@rate_limits.second_factor_per_address
 def second_factor_setup() -> Page | Response:
-    """Staff, the first time: link an authenticator app, confirm a code, get recovery codes."""
-    user = _pending_user()
-    if user is None:
+    """Staff, the first time: link an authenticator app, confirm a code, get recovery codes.
+
+    The new secret is kept with the pending log-in on the server until the first code is right.
+    """
+    pending = _pending()
+    if pending is None:
         return redirect(url_for("auth.login"))
+    user: User = pending.user
     if user.totp_secret:
         return redirect(url_for("auth.second_factor"))
     g.personal_data = True
-    secret = session.get(PENDING_SECRET)
-    if not isinstance(secret, str):
-        secret = session[PENDING_SECRET] = two_factor.new_secret()
+    secret = two_factor.setup_secret(pending)
     form = CodeForm()
+    status = 200
     if form.validate_on_submit():
         try:
             codes = two_factor.enable(user, secret, form.code.data or "")
         except two_factor.CodeRejected:
+            rate_limits.note_failed_attempt()
             form.code.errors = [_("This code is not right. Check the time on your phone and "
                                   "try the next code.")]
         else:
-            target = session.get(PENDING_NEXT)
+            if not two_factor.finish_pending_login(pending):
+                return redirect(url_for("auth.login"))
+            target = pending.next_target
             response = _complete_sign_in(user, target)
             page = render_template("auth/recovery_codes.html", codes=codes,
                                    target=target or home_for(user))
@@ -258,9 +285,65 @@ def second_factor_setup() -> Page | Response:
             response.status_code = 200
             response.headers.pop("Location", None)
             return response
+    return _setup_page(user, secret, form, status)
+
+
+def _setup_page(user: User, secret: str, form: CodeForm, status: int = 200) -> Page:
     uri = two_factor.provisioning_uri(user, secret)
     return render_template("auth/second_factor_setup.html", form=form, secret=secret,
-                           qr=two_factor.qr_data_uri(uri), errors=form.error_list())
+                           qr=two_factor.qr_data_uri(uri), errors=form.error_list()), status
+
+
+# --- over a rate limit -------------------------------------------------------------------------
+
+@bp.errorhandler(RateLimitExceeded)
+def _too_many_attempts(error: RateLimitExceeded) -> Response:
+    """Over a limit of ``ehealth.rate_limits``: the page itself (429), saying how long to wait.
+
+    The request never reached the password or code check, so the answer tells nothing about
+    them.
+    """
+    g.personal_data = True
+    seconds = rate_limits.seconds_to_wait(error)
+    minutes = rate_limits.minutes_to_wait(error)
+    from_network = ngettext(
+        "Too many attempts from this network. Wait %(num)d minute and try again.",
+        "Too many attempts from this network. Wait %(num)d minutes and try again.", minutes)
+    page: Page | Response
+    if request.endpoint == "auth.login":
+        if rate_limits.is_platform_limit(error):
+            failure = ngettext(
+                "There are too many attempts to log in right now. Wait %(num)d minute and "
+                "try again.",
+                "There are too many attempts to log in right now. Wait %(num)d minutes and "
+                "try again.", minutes)
+        else:
+            failure = ngettext(
+                "Too many attempts from this network. Wait %(num)d minute and try again, or "
+                "choose a new password with “Forgot your password?”.",
+                "Too many attempts from this network. Wait %(num)d minutes and try again, or "
+                "choose a new password with “Forgot your password?”.", minutes)
+        page = _login_page(LoginForm(), failure, 429)
+    elif request.endpoint == "auth.forgot_password":
+        forgot = ForgotPasswordForm()
+        forgot.email.errors = [from_network]
+        page = _forgot_page(forgot, 429)
+    elif request.endpoint in {"auth.second_factor", "auth.second_factor_setup"}:
+        code = CodeForm()
+        code.code.errors = [from_network]
+        pending = _pending()
+        if pending is None:
+            page = redirect(url_for("auth.login"))
+        elif request.endpoint == "auth.second_factor" or pending.user.totp_secret:
+            page = _code_page(code, 429)
+        else:
+            page = _setup_page(pending.user, two_factor.setup_secret(pending), code, 429)
+    else:
+        page = render_template("error.html", error=error, reference=None), 429
+    response = make_response(page)
+    if response.status_code == 429:
+        response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 # --- invitations -------------------------------------------------------------------------------
@@ -296,22 +379,25 @@ def accept_invitation(token: str) -> Page | Response:
 # --- password reset ----------------------------------------------------------------------------
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
+@rate_limits.forgot_per_address
 def forgot_password() -> Page | Response:
-    """Ask for a reset link; the answer is the same whether the address has an account or not."""
+    """Ask for a reset link; the answer is the same whether the address has an account or not.
+
+    The request only queues the address: looking it up, making the link and mailing it happen
+    in the background, so the answer does not take longer for an address with an account.
+    """
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        result = accounts.request_password_reset(form.email.data)
-        if result is not None:
-            user, token = result
-            try:
-                send_password_reset(current_app.config, user, token)
-            except MailError:
-                log.exception("The password-reset mail for user %s could not be sent", user.id)
+        background.submit(mail_password_reset, accounts.normalise_email(form.email.data))
         flash(_("If there is an account for this e-mail address, we have sent a link to it. "
                 "Open the link within 1 hour to choose a new password. No e-mail? Look in "
                 "your spam folder too."), "success")
         return redirect(url_for("auth.login"), code=303)
-    return render_template("auth/forgot.html", form=form, errors=form.error_list())
+    return _forgot_page(form)
+
+
+def _forgot_page(form: ForgotPasswordForm, status: int = 200) -> Page:
+    return render_template("auth/forgot.html", form=form, errors=form.error_list()), status
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])

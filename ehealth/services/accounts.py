@@ -20,7 +20,9 @@ from flask_babel import gettext as _
 from ehealth.database import write_transaction
 from ehealth.i18n import LANGUAGE_NAMES
 from ehealth.models import Invitation, Organisation, PasswordReset, Role, User, utcnow
+from ehealth.services import care
 from ehealth.services.sessions import end_all_sessions, new_token, token_hash
+from ehealth.services.two_factor import end_pending_logins
 
 if TYPE_CHECKING:
     from ehealth.services.throttle import Throttle
@@ -58,7 +60,7 @@ class EmailInvalid(AccountError):
 
 
 class EmailInUse(AccountError):
-    """An account with this e-mail address already exists."""
+    """An account with this e-mail address already exists (in the inviting organisation)."""
 
 
 class NotATherapist(AccountError):
@@ -148,8 +150,14 @@ def is_email(email: str) -> bool:
     return len(email) <= EMAIL_MAX and bool(_EMAIL.match(email))
 
 
-def _active_user(email: str) -> User | None:
+def account_with_email(email: str) -> User | None:
+    """The account (active or not) with this e-mail address, if there is one."""
     user: User | None = User.get_or_none(User.email == normalise_email(email))
+    return user
+
+
+def _active_user(email: str) -> User | None:
+    user = account_with_email(email)
     return user if user is not None and user.active else None
 
 
@@ -167,6 +175,13 @@ def create_invitation(
 
     Returns the invitation and the secret token for the link (only its hash is stored). A
     client's ``therapist`` must be an active therapist of the same organisation.
+
+    An address that has an account in this organisation raises EmailInUse: the inviter may
+    know who works and who is a client here. An address with an account in *another*
+    organisation is invited like any other, so the inviter learns nothing about other
+    organisations; that invitation can never be accepted (``invitation_for`` refuses addresses
+    that have an account), and the mail goes to the account holder instead
+    (``auth.mails.send_invitation``).
     """
     now = now or utcnow()
     email = normalise_email(email)
@@ -179,7 +194,8 @@ def create_invitation(
         or therapist.organisation_id != organisation.id
     ):
         raise NotATherapist(therapist.email)
-    if User.select().where(User.email == email).exists():
+    existing = account_with_email(email)
+    if existing is not None and existing.__data__["organisation"] == organisation.id:
         raise EmailInUse(email)
     token = new_token()
     with write_transaction():
@@ -230,6 +246,10 @@ def accept_invitation(
             password_changed_at=now, created_at=now,
         )
         Invitation.update(user=user).where(Invitation.id == invitation.id).execute()
+        therapist: User | None = invitation.therapist
+        if user.role == Role.CLIENT and therapist is not None:
+            # The inviting therapist becomes the client's primary therapist.
+            care.start_primary(user, therapist, started_by=invitation.invited_by, now=now)
     return user
 
 
@@ -278,11 +298,13 @@ def set_language(user: User, language: str) -> None:
 
 
 def _set_password(user: User, password_hash: str, now: dt.datetime) -> None:
-    """Store a new password and make every open reset link of the user useless."""
+    """Store a new password; every open reset link and every log-in still waiting for its
+    second factor (someone who knew the old password) dies."""
     User.update(password_hash=password_hash, password_changed_at=now).where(
         User.id == user.id).execute()
     PasswordReset.update(used_at=now).where(
         (PasswordReset.user == user) & PasswordReset.used_at.is_null()).execute()
+    end_pending_logins(user, now)
     user.password_hash = password_hash
     user.password_changed_at = now
 

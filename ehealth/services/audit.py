@@ -12,11 +12,11 @@ import datetime as dt
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from peewee import JOIN, fn
+from peewee import JOIN, SQL, Case, fn
 
 from ehealth.database import write_transaction
 from ehealth.models import AuditEvent, AuditOutcome, Invitation, Organisation, User
@@ -35,6 +35,8 @@ ASSIGNMENT_RESUMED = "assignment.resumed"
 ASSIGNMENT_WITHDRAWN = "assignment.withdrawn"
 CLIENT_INVITED = "client.invited"
 CLIENT_MOVED = "client.moved"
+CO_THERAPIST_ADDED = "care.co_therapist_added"
+CO_THERAPIST_REMOVED = "care.co_therapist_removed"
 ACCOUNT_DEACTIVATED = "account.deactivated"
 ACCOUNT_REACTIVATED = "account.reactivated"
 STAFF_INVITED = "staff.invited"
@@ -58,6 +60,8 @@ ACTION_LABELS: dict[str, Any] = {
     ASSIGNMENT_WITHDRAWN: _l("Withdrew a module"),
     CLIENT_INVITED: _l("Invited a client"),
     CLIENT_MOVED: _l("Moved the client to another therapist"),
+    CO_THERAPIST_ADDED: _l("Added a co-therapist to the client's care team"),
+    CO_THERAPIST_REMOVED: _l("Removed a co-therapist from the client's care team"),
     ACCOUNT_DEACTIVATED: _l("Deactivated an account"),
     ACCOUNT_REACTIVATED: _l("Activated an account again"),
     STAFF_INVITED: _l("Invited a staff member"),
@@ -79,6 +83,8 @@ CLIENT_ACTION_LABELS: dict[str, Any] = {
     ASSIGNMENT_WITHDRAWN: _l("Withdrew one of your modules"),
     CLIENT_INVITED: _l("Invited you to ehealth"),
     CLIENT_MOVED: _l("Moved you to another therapist"),
+    CO_THERAPIST_ADDED: _l("Added a co-therapist to your care team"),
+    CO_THERAPIST_REMOVED: _l("Removed a co-therapist from your care team"),
     ACCOUNT_DEACTIVATED: _l("Switched off your account"),
     ACCOUNT_REACTIVATED: _l("Switched your account on again"),
     AUDIT_LOG_VIEWED: _l("Looked at the access log about you"),
@@ -119,11 +125,16 @@ def record(actor: User | None, action: str, client: User | None = None,
            address: str | None = None, outcome: str = AuditOutcome.SUCCESS) -> AuditEvent:
     """Write one audit event.
 
+    An event about a client is filed in the log of the client's organisation, whoever the
+    actor is: a denied attempt by someone of another organisation shows in the log of the
+    organisation that holds the record, never in the actor's. Other events are filed under the
+    actor's organisation.
+
     On its own it is its own transaction, so the event stays even if the caller fails
     afterwards; inside a caller's transaction (a change and its event) it commits with it.
     """
-    organisation = (actor.organisation if actor is not None
-                    else client.organisation if client is not None else None)
+    organisation = (client.__data__["organisation"] if client is not None
+                    else actor.__data__["organisation"] if actor is not None else None)
     with write_transaction():
         event: AuditEvent = AuditEvent.create(
             actor=actor, actor_role=actor.role if actor is not None else None, action=action,
@@ -156,10 +167,12 @@ def day_start(day: dt.date) -> dt.datetime:
 
 def _events_query(organisation: Organisation, search: AuditFilter) -> Any:
     """The organisation's events matching ``search``, with actor and client in the same row."""
-    actor, client = User.alias(), User.alias()
-    query = (AuditEvent.select(AuditEvent, actor, client)
+    actor, client, actor_organisation = User.alias(), User.alias(), Organisation.alias()
+    query = (AuditEvent.select(AuditEvent, actor, actor_organisation, client)
              .join_from(AuditEvent, actor, JOIN.LEFT_OUTER, on=(AuditEvent.actor == actor.id),
                         attr="actor")
+             .join_from(actor, actor_organisation, JOIN.LEFT_OUTER,
+                        on=(actor.organisation == actor_organisation.id), attr="organisation")
              .join_from(AuditEvent, client, JOIN.LEFT_OUTER, on=(AuditEvent.client == client.id),
                         attr="client")
              .where(AuditEvent.organisation == organisation))
@@ -240,18 +253,92 @@ def subjects(organisation: Organisation, rows: Iterable[AuditEvent]) -> dict[int
     return found
 
 
-def events_about(client: User, limit: int = 200) -> list[AuditEvent]:
-    """Who looked at or changed this client's data: for the client's own "who looked" page."""
-    actor = User.alias()
-    return list(AuditEvent.select(AuditEvent, actor)
-                .join_from(AuditEvent, actor, JOIN.LEFT_OUTER,
-                           on=(AuditEvent.actor == actor.id), attr="actor")
-                .where(AuditEvent.client == client)
-                .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
+@dataclass
+class ClientLogRow:
+    """One line of the client's "who looked at my data": one event, or repeated refusals.
+
+    Refused attempts by the same person, for the same action, on the same day are one line
+    with their count and first and last time, so nobody can flood the page with requests;
+    every event itself is kept in the log.
+    """
+
+    action: str
+    outcome: str
+    actor: User | None
+    actor_role: str | None
+    first_at: dt.datetime
+    last_at: dt.datetime
+    count: int
+    from_elsewhere: bool  # the actor is of another organisation than the client
+
+    @property
+    def at(self) -> dt.datetime:
+        """When it happened (the last time, for grouped refusals)."""
+        return self.last_at
+
+
+@dataclass
+class ClientLogPage:
+    """One page of the client's log."""
+
+    rows: list[ClientLogRow]
+    page: int
+    pages: int
+    total: int
+
+
+CLIENT_LOG_PAGE = 50
+
+
+def client_log(client: User, page: int = 1, per_page: int = CLIENT_LOG_PAGE) -> ClientLogPage:
+    """Who looked at or changed this client's data, newest first, a page at a time.
+
+    Grouping and paging happen in the database (three queries, whatever the log's size).
+    """
+    denied = AuditEvent.outcome == AuditOutcome.DENIED
+    day = Case(None, [(denied, fn.DATE(AuditEvent.at))], None)
+    single = Case(None, [(denied, 0)], AuditEvent.id)
+    keys = (AuditEvent.actor, AuditEvent.actor_role, AuditEvent.action, AuditEvent.outcome,
+            day, single)
+    grouped = (AuditEvent.select(AuditEvent.actor.alias("actor_id"), AuditEvent.actor_role,
+                                 AuditEvent.action, AuditEvent.outcome,
+                                 fn.COUNT(AuditEvent.id).alias("count"),
+                                 fn.MIN(AuditEvent.at).alias("first_at"),
+                                 fn.MAX(AuditEvent.at).alias("last_at"),
+                                 fn.MAX(AuditEvent.id).alias("last_id"))
+               .where(AuditEvent.client == client)
+               .group_by(*keys))
+    total = int(AuditEvent.select(fn.COUNT(SQL("*"))).from_(grouped.alias("grouped"))
+                .scalar() or 0)
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    rows = cast(list[dict[str, Any]], list(
+        grouped.order_by(SQL("last_at").desc(), SQL("last_id").desc())
+        .limit(per_page).offset((page - 1) * per_page).dicts()))
+    actor_ids = {row["actor_id"] for row in rows} - {None}
+    actors = ({user.id: user for user in User.select().where(User.id.in_(actor_ids))}
+              if actor_ids else {})
+    organisation = client.__data__["organisation"]
+    result = []
+    for row in rows:
+        actor = actors.get(row["actor_id"])
+        result.append(ClientLogRow(
+            action=row["action"], outcome=row["outcome"], actor=actor,
+            actor_role=row["actor_role"], first_at=_as_datetime(row["first_at"]),
+            last_at=_as_datetime(row["last_at"]), count=int(row["count"]),
+            from_elsewhere=actor is not None and actor.__data__["organisation"] != organisation))
+    return ClientLogPage(result, page, pages, total)
+
+
+def _as_datetime(value: Any) -> dt.datetime:
+    """Aggregates come back as text on SQLite."""
+    if isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(str(value))
 
 
 CSV_COLUMNS = ["time_utc", "action", "outcome", "actor_email", "actor_role", "client_email",
-               "object_type", "object_id", "address"]
+               "object_type", "object_id", "address", "actor_organisation"]
 
 
 def _cell(value: str) -> str:
@@ -271,5 +358,6 @@ def to_csv(rows: Iterable[AuditEvent]) -> str:
             actor.email if actor is not None else "", event.actor_role or "",
             client.email if client is not None else "", event.object_type or "",
             event.object_id or "", event.address or "",
+            actor.organisation.name if actor is not None else "",
         )])
     return buffer.getvalue()

@@ -3,6 +3,10 @@
 The outbox is for development and tests: every mail becomes an ``.eml`` file (readable only by
 the app's user, as it holds links with secret tokens). In development the body is echoed to the
 log as well, so a developer can click the link; nowhere else does a mail body reach the logs.
+
+Text that someone typed (an inviter's name, the name for a greeting) enters a mail only through
+``plain_line``: one line of plain text, short, so it cannot add paragraphs or lines of its own
+(a fake "click here" line, say) to a mail that carries our name.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import os
 import secrets
 import smtplib
 import ssl
+import unicodedata
 from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -20,12 +25,33 @@ from pathlib import Path
 from typing import Any
 
 SMTP_TIMEOUT = 10  # seconds; a hanging mail server must not hang a request for long
+PLAIN_LINE_MAX = 100
+# Control characters (line breaks and tabs among them) and the Unicode line and paragraph
+# separators: each becomes a space.
+_BREAKING = frozenset({"Cc", "Zl", "Zp"})
 
 log = logging.getLogger(__name__)
 
 
 class MailError(RuntimeError):
     """The mail could not be handed to the mail server."""
+
+
+def plain_line(text: str | None, limit: int = PLAIN_LINE_MAX) -> str:
+    """``text`` as one line of plain text of at most ``limit`` characters.
+
+    Line breaks and control characters (tabs included) become spaces, invisible format
+    characters (such as right-to-left overrides, which can make a name read backwards) are
+    dropped, runs of white space collapse to one space, and the result is cut at ``limit``.
+    """
+    kept = []
+    for character in text or "":
+        category = unicodedata.category(character)
+        if category in _BREAKING:
+            kept.append(" ")
+        elif not category.startswith("C"):
+            kept.append(character)
+    return " ".join("".join(kept).split())[:limit].rstrip()
 
 
 def build_message(config: Mapping[str, Any], to: str, subject: str, text_body: str

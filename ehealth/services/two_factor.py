@@ -3,6 +3,12 @@
 Therapists, authors and admins confirm every log-in with a code from an authenticator app.
 Each code is accepted once only (the last accepted time step is stored and must rise), and ten
 single-use recovery codes stand in when the phone is gone (ASVS 2.8, 4.3.1).
+
+Between the right password and the code, the log-in is a ``PendingLogin`` on the server, bound
+to one attempt (the browser's cookie holds only its random token) and alive for 5 minutes; it
+ends on success, when the same browser starts a new attempt and when the password changes
+(ASVS 3.2.1, 3.3.1). During the first set-up its row holds the new TOTP secret, so the secret
+never travels in the (signed, readable) session cookie.
 """
 
 from __future__ import annotations
@@ -12,16 +18,23 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+from typing import Any
 
 import pyotp
 import segno
 
 from ehealth.database import write_transaction
-from ehealth.models import RecoveryCode, User, utcnow
+from ehealth.models import PendingLogin, RecoveryCode, User, utcnow
+from ehealth.services.sessions import new_token, token_hash
 
 ISSUER = "ehealth"
 RECOVERY_CODES = 10
 STEP_SECONDS = 30
+# Long enough to open the app and type a code (or scan the QR code first), short enough that a
+# copied cookie is soon worth nothing.
+PENDING_VALID = dt.timedelta(minutes=5)
+# Ended attempts are kept a day (for anyone looking into a report), then removed.
+PENDING_KEPT = dt.timedelta(days=1)
 
 
 class CodeRejected(Exception):
@@ -125,3 +138,79 @@ def reset(user: User) -> None:
         User.update(totp_secret=None, totp_enabled_at=None, totp_last_step=None).where(
             User.id == user.id).execute()
         RecoveryCode.delete().where(RecoveryCode.user == user).execute()
+
+
+# --- the pending log-in ------------------------------------------------------------------------
+
+def start_pending_login(user: User, target: str | None,
+                        now: dt.datetime | None = None) -> str:
+    """The password was right: start the second-factor step of this one attempt.
+
+    Returns the token for the browser's cookie (only its hash is stored); ``target`` is where
+    to go after the code (already checked to be a page of this site).
+    """
+    now = now or utcnow()
+    token = new_token()
+    with write_transaction():
+        PendingLogin.delete().where(PendingLogin.expires_at < now - PENDING_KEPT).execute()
+        PendingLogin.create(user=user, token_hash=token_hash(token), created_at=now,
+                            expires_at=now + PENDING_VALID, next_target=target)
+    return token
+
+
+def cancel_pending_login(token: str | None, now: dt.datetime | None = None) -> None:
+    """End the attempt of ``token``, if any (the browser logs in anew, or logs out)."""
+    if token and len(token) <= 128:
+        with write_transaction():
+            _end(PendingLogin.token_hash == token_hash(token), now or utcnow())
+
+
+def pending_login(token: str | None, now: dt.datetime | None = None) -> PendingLogin | None:
+    """The live attempt of ``token``, with its user; None when unknown, ended or expired, when
+    the account is switched off, or when the password changed after the attempt began."""
+    if not token or len(token) > 128:
+        return None
+    now = now or utcnow()
+    pending: PendingLogin | None = (
+        PendingLogin.select(PendingLogin, User).join(User)
+        .where(PendingLogin.token_hash == token_hash(token)).first())
+    if pending is None or pending.ended_at is not None or pending.expires_at <= now:
+        return None
+    user: User = pending.user
+    if not user.active or (user.password_changed_at is not None
+                           and user.password_changed_at > pending.created_at):
+        return None
+    return pending
+
+
+def setup_secret(pending: PendingLogin) -> str:
+    """The TOTP secret this attempt sets up, made (and kept on the server) the first time."""
+    if pending.totp_secret:
+        return str(pending.totp_secret)
+    with write_transaction():
+        PendingLogin.update(totp_secret=new_secret()).where(
+            (PendingLogin.id == pending.id) & PendingLogin.totp_secret.is_null()).execute()
+        # Two tabs asking at once get the same secret: whichever was stored first.
+        pending.totp_secret = PendingLogin.get_by_id(pending.id).totp_secret
+    return str(pending.totp_secret)
+
+
+def finish_pending_login(pending: PendingLogin, now: dt.datetime | None = None) -> bool:
+    """End the attempt because its second factor was right; False when it had ended already
+    (or just expired), so one attempt completes one log-in at most."""
+    now = now or utcnow()
+    with write_transaction():
+        claimed = _end((PendingLogin.id == pending.id) & (PendingLogin.expires_at > now), now)
+    return claimed == 1
+
+
+def end_pending_logins(user: User, now: dt.datetime | None = None) -> int:
+    """End every pending attempt of ``user`` (their password changed); returns how many."""
+    with write_transaction():
+        return _end(PendingLogin.user == user, now or utcnow())
+
+
+def _end(condition: Any, now: dt.datetime) -> int:
+    ended: int = PendingLogin.update(ended_at=now).where(
+        condition & PendingLogin.ended_at.is_null()).execute()
+    return ended

@@ -161,6 +161,22 @@ def test_an_address_with_an_account_cannot_be_invited(world: World) -> None:
         invite(world, "A@Oost.example ")
 
 
+def test_an_address_with_an_account_elsewhere_is_invited_but_can_never_accept(
+    client: FlaskClient, world: World
+) -> None:
+    """The inviter learns nothing about other organisations; the address keeps one account."""
+    invitation, token = invite(world, "Admin@West.example")
+    assert invitation.email == "admin@west.example"
+    with connected(), pytest.raises(accounts.InvitationInvalid):
+        accounts.invitation_for(token)
+    assert client.get(f"/invite/{token}").status_code == 410
+    response = post_form(client, f"/invite/{token}", accept_form(), page="/login")
+    assert response.status_code == 410
+    with connected():
+        assert User.select().where(User.email == "admin@west.example").count() == 1
+        assert Invitation.get_by_id(invitation.id).used_at is None
+
+
 def test_a_clients_therapist_must_be_a_therapist_of_the_same_organisation(
     world: World
 ) -> None:

@@ -79,3 +79,16 @@ def test_an_address_with_an_account_or_no_address_is_refused(app: Flask, world: 
     nonsense = _invite(app, "not-an-address", "--therapist", "t1@oost.example")
     assert nonsense.exit_code == 1
     assert "is not an e-mail address" in nonsense.output
+
+
+def test_an_address_with_an_account_in_another_organisation_is_refused_too(
+    app: Flask, world: World, outbox: Path
+) -> None:
+    """Whoever runs the command can read the database: a link that cannot work would mislead."""
+    result = _invite(app, "Admin@West.example", "--therapist", "t1@oost.example")
+    assert result.exit_code == 1
+    assert "already has an account" in result.output
+    assert "/invite/" not in result.output
+    with connected():
+        assert Invitation.select().count() == 0
+    assert not outbox.exists() or list(outbox.glob("*.eml")) == []

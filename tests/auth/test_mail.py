@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from ehealth.config import ConfigError, from_environment
-from ehealth.services.mail import MailError, send_mail
+from ehealth.services.mail import MailError, plain_line, send_mail
 
 BODY = "Open this link: https://ehealth.example/password/reset/SECRET-TOKEN\n"
 
@@ -133,3 +133,25 @@ def test_mail_settings_come_from_the_environment() -> None:
     assert defaults["BASE_URL"] == "http://127.0.0.1:5000"
     with pytest.raises(ConfigError, match="MAIL_PORT"):
         from_environment({"EHEALTH_ENV": "development", "MAIL_PORT": "smtp"})
+
+
+@pytest.mark.parametrize(("typed", "line"), [
+    ("Fatima", "Fatima"),
+    ("  Fatima \n\n El  Amrani ", "Fatima El Amrani"),
+    ("Dr.\r\nClick https://evil.example", "Dr. Click https://evil.example"),
+    ("Sam\u2028Jansen\u2029!", "Sam Jansen !"),
+    ("tab\there\x00\x1b[31m", "tab here [31m"),
+    ("\u202egnp.exe", "gnp.exe"),  # a right-to-left override would make it read backwards
+    ("Zoë Ångström 🌷", "Zoë Ångström 🌷"),
+    ("", ""),
+    (None, ""),
+])
+def test_typed_names_enter_mails_as_one_line_of_plain_text(typed: str | None,
+                                                           line: str) -> None:
+    assert plain_line(typed) == line
+
+
+def test_a_long_name_is_cut_at_100_characters() -> None:
+    assert plain_line("a" * 99 + " " + "b" * 50) == "a" * 99
+    assert plain_line("é" * 150) == "é" * 100
+    assert len(plain_line("word " * 60)) <= 100

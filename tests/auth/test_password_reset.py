@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 
 from ehealth.database import connected
 from ehealth.models import PasswordReset, User, UserSession, utcnow
-from ehealth.services import accounts
+from ehealth.services import accounts, background
 from ehealth.services.throttle import DatabaseThrottle
 from tests.auth.helpers import browser, form_errors, log_in, post_form
 from tests.conftest import PASSWORD, World, login
@@ -34,6 +34,7 @@ def _ask_for_reset(test_client: FlaskClient, address: str) -> str:
     response = post_form(test_client, "/password/forgot", {"email": address})
     assert response.status_code == 303
     assert response.headers["Location"] == "/login"
+    assert background.wait_until_idle()  # the mail is written in the background
     return test_client.get("/login").get_data(as_text=True)
 
 

@@ -237,7 +237,9 @@ def test_redis_throttle_is_shared_between_workers(redis_client: object, redis_pr
 
 def test_log_in_through_the_app_with_redis(database_url: str, tmp_path: Path, world: World,
                                            redis_client: object, redis_prefix: str) -> None:
-    app = create_app(auth_config(database_url, tmp_path / "instance", REDIS_URL=REDIS_URL))
+    # The rate limiter counts in Redis too: under this test's prefix, removed afterwards.
+    app = create_app(auth_config(database_url, tmp_path / "instance", REDIS_URL=REDIS_URL,
+                                 RATE_LIMIT_KEY_PREFIX=redis_prefix))
     app.extensions["ehealth.throttle"] = RedisThrottle(redis_client, prefix=redis_prefix)
     for attempt in range(MAX_FAILURES):
         log_in(browser(app), "a@oost.example", f"wrong guess {attempt}")
