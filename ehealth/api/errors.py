@@ -16,9 +16,10 @@ import secrets
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, Unauthorized
 from werkzeug.routing import RequestRedirect
 
 from ehealth.api.schemas import AnswerSchema
@@ -94,6 +95,11 @@ def register(bp: Blueprint) -> None:
 
     @bp.errorhandler(CSRFError)
     def _csrf_failed(error: CSRFError) -> Response:
+        # The CSRF check runs before the view's sign-in check. A visitor (never signed in, or
+        # the session ended) gets 401 as documented: a fresh token would not help them, and
+        # the player then says "signed out" instead of retrying.
+        if not current_user.is_authenticated:
+            return http_error(Unauthorized())
         # The script refreshes its token (GET /api/v1/csrf-token) and sends the save again.
         return error_response(400, "csrf_failed", error.description or "CSRF check failed.")
 

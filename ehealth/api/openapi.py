@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -30,15 +30,21 @@ _ARGUMENT = re.compile(r"<(?:(?P<converter>[a-zA-Z_][a-zA-Z0-9_]*)(?:\([^)]*\))?
 _CONVERTER_TYPES = {"int": {"type": "integer"}, "float": {"type": "number"}}
 
 ERRORS: dict[int, tuple[type[Schema], str]] = {
-    400: (ErrorSchema, "csrf_failed: the CSRF token is missing, expired or wrong — fetch a new "
-                       "one from GET /api/v1/csrf-token and send the request again; "
-                       "bad_request: the body is not valid JSON."),
-    401: (ErrorSchema, "unauthorized: not signed in (or the session ended)."),
+    400: (ErrorSchema, "bad_request: the address or the body holds something no operation can "
+                       "use — a NUL character or a lone surrogate, JSON that is not valid, "
+                       "nested too deeply or with a number that is not finite; csrf_failed "
+                       "(writes): the CSRF token is missing, expired or wrong — fetch a new one "
+                       "from GET /api/v1/csrf-token and send the request again."),
+    401: (ErrorSchema, "unauthorized: not signed in (or the session ended). A visitor gets "
+                       "this on writes too, whatever the CSRF token."),
     403: (ErrorSchema, "forbidden: signed in, but not as a client."),
-    404: (ErrorSchema, "not_found: no such assignment of yours, or no such step to answer."),
+    404: (ErrorSchema, "not_found: no such assignment of yours (reading a withdrawn one "
+                       "too), no such step to answer, or, for visit and done, a step you do "
+                       "not see now."),
     409: (ConflictSchema, "stale_revision: the answer changed since the revision this save "
                           "was based on (``current`` holds the stored one, or null); "
-                          "assignment_closed: the assignment is paused or withdrawn."),
+                          "assignment_closed: the assignment is paused or withdrawn, so "
+                          "visits, saves and done steps are refused."),
     415: (ErrorSchema, "unsupported_media_type: send the body as application/json."),
     422: (ValidationErrorSchema, "invalid: ``errors`` names each wrong field with its messages, "
                                  "by its path in the answer (``value``, ``selected``, "
@@ -47,6 +53,10 @@ ERRORS: dict[int, tuple[type[Schema], str]] = {
                                  "``Idempotency-Key``)."),
     500: (ErrorSchema, "internal_error: with a ``reference`` to quote; no details."),
 }
+
+# Every operation can answer these: bad input is refused before any view runs
+# (``ehealth.input_guard``), and anything unexpected is a 500 with a reference.
+EVERY_OPERATION = (400, 500)
 
 
 @dataclass(frozen=True)
@@ -59,16 +69,23 @@ class OperationDoc:
     headers: type[Schema] | None = None
     public: bool = False
     tags: Sequence[str] = field(default_factory=tuple)
+    error_bodies: Mapping[int, type[Schema]] = field(default_factory=dict)
 
 
 def documented(response: type[Schema], errors: Sequence[int] = (),
                body: type[Schema] | None = None, headers: type[Schema] | None = None,
-               public: bool = False, tags: Sequence[str] = ()) -> Callable[[F], F]:
-    """Declare a view's 200 response, its error statuses, JSON body and header parameters."""
+               public: bool = False, tags: Sequence[str] = (),
+               error_bodies: Mapping[int, type[Schema]] | None = None) -> Callable[[F], F]:
+    """Declare a view's 200 response, its error statuses, JSON body and header parameters.
+
+    ``error_bodies`` replaces the usual schema of an error status (``ERRORS``) for a view whose
+    error carries other fields.
+    """
 
     def decorator(view: F) -> F:
         setattr(view, _DOC_ATTRIBUTE, OperationDoc(response, tuple(errors), body, headers,
-                                                   public, tuple(tags)))
+                                                   public, tuple(tags),
+                                                   dict(error_bodies or {})))
         return view
 
     return decorator
@@ -89,9 +106,10 @@ def _operation(view: Callable[..., Any], doc: OperationDoc, method: str) -> dict
     }
     if description.strip():
         operation["description"] = description.strip()
-    for status in sorted({*doc.errors, 500}):
+    for status in sorted({*doc.errors, *EVERY_OPERATION}):
         schema, meaning = ERRORS[status]
-        operation["responses"][str(status)] = _response(schema, meaning)
+        operation["responses"][str(status)] = _response(doc.error_bodies.get(status, schema),
+                                                        meaning)
     if doc.body is not None:
         operation["requestBody"] = {
             "required": True,
@@ -127,9 +145,9 @@ def build_spec(app: Flask, blueprint: str = "api") -> dict[str, Any]:
         info={"description": (
             "What the module player calls: a client's assignments, module content, answers "
             "(autosave with revisions and idempotency keys) and progress. Sign in through the "
-            "web app; the session cookie authenticates. Every PUT sends the CSRF token in the "
-            "X-CSRFToken header (GET /api/v1/csrf-token gives a fresh one). Errors are JSON: "
-            '{"error": "<code>", "message": "…"}.'
+            "web app; the session cookie authenticates. Every write (PUT, POST) sends the CSRF "
+            "token in the X-CSRFToken header (GET /api/v1/csrf-token gives a fresh one). "
+            'Errors are JSON: {"error": "<code>", "message": "…"}.'
         )},
     )
     spec.components.security_scheme(
@@ -152,4 +170,25 @@ def build_spec(app: Flask, blueprint: str = "api") -> dict[str, Any]:
     for path, (parameters, operations) in by_path.items():
         spec.path(path=path, operations=operations, parameters=parameters or None)
     result: dict[str, Any] = spec.to_dict()
+    _nested_null_is_only_null(result)
     return result
+
+
+# apispec writes a nested schema that may be null (``allow_none``) as ``anyOf: [{$ref}, {type:
+# object, nullable: true}]`` for OpenAPI 3.0; that second branch admits *any* object, so
+# ``resume`` or a conflict's ``current`` could be anything. ``enum: [null]`` keeps it to null.
+_ANY_OBJECT_OR_NULL = {"type": "object", "nullable": True}
+_ONLY_NULL = {**_ANY_OBJECT_OR_NULL, "enum": [None]}
+
+
+def _nested_null_is_only_null(node: Any) -> None:
+    if isinstance(node, dict):
+        branches = node.get("anyOf")
+        if isinstance(branches, list):
+            node["anyOf"] = [dict(_ONLY_NULL) if branch == _ANY_OBJECT_OR_NULL else branch
+                             for branch in branches]
+        for value in node.values():
+            _nested_null_is_only_null(value)
+    elif isinstance(node, list):
+        for value in node:
+            _nested_null_is_only_null(value)

@@ -218,7 +218,7 @@ class IdempotencyKeySchema(Schema):
 
 
 class CsrfTokenSchema(Schema):
-    """A fresh CSRF token: send it as the ``X-CSRFToken`` header on every PUT."""
+    """A fresh CSRF token: send it as the ``X-CSRFToken`` header on every PUT and POST."""
 
     csrf_token = fields.String(required=True)
 
@@ -263,4 +263,26 @@ class ConflictSchema(ErrorSchema):
         AnswerSchema, allow_none=True,
         metadata={"description": "With stale_revision: the stored answer (null when there is "
                   "none). Show both versions; save again based on current.revision."},
+    )
+
+
+class StoredFormAnswerSchema(Schema):
+    """The stored answer as a form's conflict shows it."""
+
+    revision = fields.Integer(required=True, metadata={"description": "0: nothing stored."})
+    html = fields.String(
+        required=True,
+        metadata={"description": "The stored answer as the client reads it, as HTML (client "
+                  "text escaped); a \"not answered yet\" line when nothing is stored."},
+    )
+
+
+class FormConflictSchema(ErrorSchema):
+    """409 of a form save: ``stale_revision`` (with ``current``) or ``assignment_closed``."""
+
+    current = fields.Nested(
+        StoredFormAnswerSchema,
+        metadata={"description": "With stale_revision: the stored revision and the stored "
+                  "answer as HTML, to show next to the form; save again based on "
+                  "current.revision."},
     )
