@@ -97,7 +97,10 @@ def migration_router() -> Router:
 def migrate() -> list[str]:
     """Bring the schema up to date; returns the names of the migrations applied.
 
-    On PostgreSQL an advisory lock makes concurrent app instances take turns.
+    On PostgreSQL an advisory lock makes concurrent app instances take turns. After
+    migrations the planner's statistics are refreshed (``ANALYZE``): without them PostgreSQL
+    plans the caseload's queries for empty tables and a page takes seconds instead of
+    milliseconds.
     """
     with connected():
         locked = not is_sqlite()
@@ -108,7 +111,14 @@ def migrate() -> list[str]:
             pending = list(router.diff)
             if pending:
                 router.run()
+                analyze()
             return pending
         finally:
             if locked:
                 db.execute_sql("SELECT pg_advisory_unlock(%s)", (_MIGRATION_LOCK_ID,))
+
+
+def analyze() -> None:
+    """Refresh the query planner's statistics (after migrations, after loading much data)."""
+    with connected():
+        db.execute_sql("ANALYZE" if not is_sqlite() else "PRAGMA optimize")

@@ -12,6 +12,7 @@ from typing import Any
 
 from ehealth.database import write_transaction
 from ehealth.models import Answer, Assignment, ModuleVersion, Organisation, Role, User
+from ehealth.services import care
 from ehealth.services.accounts import hash_password
 from ehealth.services.answers import save_answer
 from ehealth.services.assignments import complete, mark_done, record_visit
@@ -106,6 +107,9 @@ def create_demo() -> list[Login]:
             slug="demo", defaults={"name": "Demo GGZ Oost"})
         logins = [_account(organisation, *person) for person in PEOPLE]
     therapist = User.get(User.email == f"fatima@{DOMAIN}")
+    with write_transaction():
+        for handle in sorted({person[0] for person in PROGRESS}):
+            care.start_primary(User.get(User.email == f"{handle}@{DOMAIN}"), therapist)
     for handle, module_id, answers, done, completed in PROGRESS:
         client = User.get(User.email == f"{handle}@{DOMAIN}")
         version = (ModuleVersion.select().where(ModuleVersion.module_id == module_id)

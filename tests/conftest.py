@@ -6,6 +6,7 @@ next to the one named, and dropped at the end.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import secrets
@@ -23,7 +24,16 @@ from flask.testing import FlaskClient
 from ehealth import create_app
 from ehealth.database import connected
 from ehealth.extensions import db
-from ehealth.models import Assignment, ModuleVersion, Organisation, Role, User
+from ehealth.models import (
+    Assignment,
+    CareRelationship,
+    CareRole,
+    ModuleVersion,
+    Organisation,
+    Role,
+    User,
+    utcnow,
+)
 from ehealth.services import accounts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -135,11 +145,18 @@ def runner(app: Flask) -> Any:
 
 @dataclass
 class World:
-    """Two organisations and one person per role; client A and B each have an assignment."""
+    """Two organisations and one person per role of the access matrix.
+
+    Zorg Oost: client A (primary therapist: own_therapist; co-therapist: co_therapist; an
+    ended relationship with former_therapist) and client B (other_therapist), an author and
+    an admin. Zorg West: its admin, a therapist and a client in that therapist's care. Clients
+    A, B and Zorg West's client each have an assignment of the voorbeeld module.
+    """
 
     people: dict[str, User | None]
     assignment_a: Assignment
     assignment_b: Assignment
+    assignment_west: Assignment | None = None
 
     @property
     def client_a(self) -> User:
@@ -153,12 +170,22 @@ class World:
         assert user is not None
         return user
 
+    def person(self, role: str) -> User:
+        """The person of ``role`` (not the anonymous visitor)."""
+        user = self.people[role]
+        assert user is not None, role
+        return user
+
 
 PASSWORD = "correct horse battery staple"
 
 
 def make_world() -> World:
-    """Create the people of the access matrix (inside an app with the voorbeeld module)."""
+    """Create the people of the access matrix (inside an app with the voorbeeld module).
+
+    People are created in the order of ``tests.access_rows.ROLES``, so their ids are the same
+    in every test (``tests.access_rows.admin.PERSON_IDS``).
+    """
     from ehealth.services.accounts import hash_password
 
     with connected():
@@ -180,6 +207,10 @@ def make_world() -> World:
             "author": person("author@oost.example", Role.AUTHOR),
             "admin": person("admin@oost.example", Role.ADMIN),
             "other_admin": person("admin@west.example", Role.ADMIN, other),
+            "co_therapist": person("co@oost.example", Role.THERAPIST),
+            "former_therapist": person("former@oost.example", Role.THERAPIST),
+            "other_org_therapist": person("t@west.example", Role.THERAPIST, other),
+            "other_org_client": person("c@west.example", Role.CLIENT, other),
         }
         version = ModuleVersion.get(ModuleVersion.module_id == "voorbeeld")
         assignment_a = Assignment.create(client=people["client_a"],
@@ -188,7 +219,26 @@ def make_world() -> World:
         assignment_b = Assignment.create(client=people["client_b"],
                                          therapist=people["other_therapist"],
                                          module_version=version)
-    return World(people, assignment_a, assignment_b)
+        assignment_west = Assignment.create(client=people["other_org_client"],
+                                            therapist=people["other_org_therapist"],
+                                            module_version=version)
+        earlier = utcnow() - dt.timedelta(days=30)
+
+        def relationship(client: str, therapist: str, role: str = CareRole.PRIMARY,
+                         ended: bool = False) -> None:
+            client_user = people[client]
+            assert client_user is not None
+            CareRelationship.create(
+                organisation=client_user.organisation, client=client_user,
+                therapist=people[therapist], role=role, started_at=earlier,
+                ended_at=earlier + dt.timedelta(days=10) if ended else None)
+
+        relationship("client_a", "former_therapist", ended=True)
+        relationship("client_a", "own_therapist")
+        relationship("client_a", "co_therapist", CareRole.CO_THERAPIST)
+        relationship("client_b", "other_therapist")
+        relationship("other_org_client", "other_org_therapist")
+    return World(people, assignment_a, assignment_b, assignment_west)
 
 
 @pytest.fixture

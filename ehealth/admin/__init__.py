@@ -7,6 +7,8 @@ organisation is "not found" (404). Every page here shows personal data: none is 
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, g
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -15,6 +17,13 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.before_request
 def _personal_data() -> None:
     g.personal_data = True  # Cache-Control: no-store
+
+
+@bp.context_processor
+def _helpers() -> dict[str, Any]:
+    from ehealth.services.people import care_role_label
+
+    return {"care_role_label": care_role_label}
 
 
 from ehealth.admin import (  # noqa: E402,F401  (routes register on bp)

@@ -48,7 +48,7 @@ def audit_log() -> tuple[str, int]:
         clients=clients_of_organisation(organisation), staff=staff_of_organisation(organisation),
         actions=[(action, audit.action_label(action)) for action in audit.ACTIONS],
         action_label=audit.action_label, outcome_label=audit.outcome_label,
-        role_label=role_label,
+        role_label=role_label, organisation_id=organisation.id,
     ), 200
 
 

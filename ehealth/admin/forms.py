@@ -16,6 +16,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 
 from ehealth.i18n import LANGUAGE_NAMES
 from ehealth.services.accounts import NAME_MAX, is_email
+from ehealth.services.care import REASON_MAX
 from ehealth.services.people import INVITABLE_ROLES, role_label
 
 
@@ -59,14 +60,36 @@ class InviteForm(Form):
                           validators=[InputRequired(_l("Choose a language."))])
 
 
+MAX_ID = 2**63 - 1
+
+
 def _person_id(value: Any) -> int:
-    """A person's id from the form; 0 (nobody) for anything that is not a number."""
+    """A person's id from the form; 0 (nobody) for anything that is not an id."""
     if isinstance(value, int):
-        return value
-    return int(value) if isinstance(value, str) and value.isdigit() else 0
+        return value if 0 < value <= MAX_ID else 0
+    if isinstance(value, str) and value.isdigit() and len(value) <= 19 and int(value) <= MAX_ID:
+        return int(value)
+    return 0
+
+
+def _reason_field() -> StringField:
+    return StringField(_l("Reason (optional)"), filters=[_strip], validators=[
+        Length(max=REASON_MAX, message=_l("A reason can be at most %(max)d characters long."))])
 
 
 class MoveForm(Form):
     # Any id may come back: the service decides whether it is a therapist of the organisation.
-    therapist = SelectField(_l("New therapist"), coerce=_person_id, validate_choice=False,
+    therapist = SelectField(_l("New primary therapist"), coerce=_person_id,
+                            validate_choice=False,
                             validators=[InputRequired(_l("Choose a therapist."))])
+    reason = _reason_field()
+
+
+class CoTherapistForm(Form):
+    therapist = SelectField(_l("Co-therapist"), coerce=_person_id, validate_choice=False,
+                            validators=[InputRequired(_l("Choose a therapist."))])
+    reason = _reason_field()
+
+
+class EndCoTherapistForm(Form):
+    reason = _reason_field()

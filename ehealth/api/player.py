@@ -20,7 +20,12 @@ from ehealth.api.errors import error_response
 from ehealth.api.openapi import documented
 from ehealth.api.presenters import progress_of, state_of
 from ehealth.api.routes import CLIENT_ERRORS, _idempotency_key, _own, client_only
-from ehealth.api.schemas import IDEMPOTENCY_HEADER, IdempotencyKeySchema, ProgressSchema
+from ehealth.api.schemas import (
+    IDEMPOTENCY_HEADER,
+    FormConflictSchema,
+    IdempotencyKeySchema,
+    ProgressSchema,
+)
 from ehealth.content.fields import StrictInteger
 from ehealth.content.steps import STEP_TYPES
 from ehealth.models import Answer
@@ -68,7 +73,8 @@ def _answer_html(step: dict[str, Any], answer: Answer | None, language: str) -> 
 @bp.put("/assignments/<int:assignment_id>/steps/<step_id>/form")
 @client_only
 @documented(FormSavedSchema, errors=(400, *CLIENT_ERRORS, 409, 415, 422),
-            body=FormSaveSchema, headers=IdempotencyKeySchema, tags=["player"])
+            body=FormSaveSchema, headers=IdempotencyKeySchema, tags=["player"],
+            error_bodies={409: FormConflictSchema})
 def save_form(assignment_id: int, step_id: str) -> Response:
     """Save a step from the player's form fields (the HTML player's autosave).
 
@@ -76,7 +82,7 @@ def save_form(assignment_id: int, step_id: str) -> Response:
     409 ``stale_revision``; ``current`` then carries the stored revision and, in ``html``, the
     stored answer as the client reads it, so the player can show both versions.
     """
-    assignment = _own(assignment_id)
+    assignment = _own(assignment_id, for_change=True)
     module = answer_service.module_of(assignment)
     step = answer_service.answerable_step(module, step_id)
     body = FormSaveSchema().load(request.get_json())
@@ -121,13 +127,13 @@ class VisitSchema(Schema):
 
 @bp.post("/assignments/<int:assignment_id>/steps/<step_id>/visit")
 @client_only
-@documented(VisitSchema, errors=(400, *CLIENT_ERRORS), tags=["player"])
+@documented(VisitSchema, errors=(400, *CLIENT_ERRORS, 409), tags=["player"])
 def visit_step(assignment_id: int, step_id: str) -> Response:
     """Record that the client opened a step, so they resume there next time.
 
     404 for a step the client does not see now (hidden by a condition, or unknown).
     """
-    assignment = _own(assignment_id)
+    assignment = _own(assignment_id, for_change=True)
     view = overview(assignment)
     if find_place(view.places, step_id) is None:
         abort(404)
@@ -137,14 +143,14 @@ def visit_step(assignment_id: int, step_id: str) -> Response:
 
 @bp.post("/assignments/<int:assignment_id>/steps/<step_id>/done")
 @client_only
-@documented(StepDoneSchema, errors=(400, *CLIENT_ERRORS, 422), tags=["player"])
+@documented(StepDoneSchema, errors=(400, *CLIENT_ERRORS, 409, 422), tags=["player"])
 def finish(assignment_id: int, step_id: str) -> Response:
     """The client is done with a step (Next): it counts as done; returns the next step.
 
     After the last visible step the module is completed and ``next_step_id`` is null. A step
     that asks for more (a strengths minimum) answers 422 naming ``items``.
     """
-    assignment = _own(assignment_id)
+    assignment = _own(assignment_id, for_change=True)
     try:
         following = finish_step(assignment, step_id)
     except StepHidden:

@@ -40,8 +40,9 @@ from ehealth.api.schemas import (
     OpenApiDocumentSchema,
     ProgressSchema,
 )
-from ehealth.models import Answer, Assignment, ModuleVersion, Role
+from ehealth.models import Answer, Assignment, Role
 from ehealth.services import answers as answer_service
+from ehealth.services.assignments import NotAssigned, client_assignment, client_assignments
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -77,16 +78,18 @@ def client_only(view: F) -> F:
     return signed_in(cast(F, wrapped))
 
 
-def _own(assignment_id: int) -> Assignment:
-    """The signed-in client's assignment, or 404 (whether it is someone else's or none)."""
-    assignment: Assignment | None = (
-        Assignment.select(Assignment, ModuleVersion).join(ModuleVersion)
-        .where((Assignment.id == assignment_id) & (Assignment.client == current_user.id))
-        .first()
-    )
-    if assignment is None:
+def _own(assignment_id: int, for_change: bool = False) -> Assignment:
+    """The signed-in client's assignment, or 404 (whether it is someone else's or none).
+
+    The rule is ``services.assignments.client_assignment``, as in the HTML player: withdrawn
+    assignments are not found; with ``for_change`` a paused or withdrawn one raises
+    AssignmentClosed (409 ``assignment_closed``).
+    """
+    try:
+        return client_assignment(current_user._get_current_object(), assignment_id,
+                                 for_change=for_change)
+    except NotAssigned:
         abort(404)
-    return assignment
 
 
 def _state(assignment: Assignment) -> AssignmentState:
@@ -105,9 +108,7 @@ def list_assignments() -> Response:
 
     Each with its module (title in the client's language), status, progress and times.
     """
-    assignments = (Assignment.select(Assignment, ModuleVersion).join(ModuleVersion)
-                   .where(Assignment.client == current_user.id)
-                   .order_by(Assignment.assigned_at.desc(), Assignment.id.desc()))
+    assignments = client_assignments(current_user._get_current_object())
     return _dump(AssignmentListSchema(),
                  {"assignments": [summary_of(_state(a)) for a in assignments]})
 
@@ -176,7 +177,7 @@ def save_answer(assignment_id: int, step_id: str) -> Response:
     answer, never applied over it. With the same ``Idempotency-Key`` a retried save is applied
     once and answers with the answer as it is now.
     """
-    assignment = _own(assignment_id)
+    assignment = _own(assignment_id, for_change=True)
     answer_service.answerable_step(answer_service.module_of(assignment), step_id)
     body = AnswerSaveSchema().load(request.get_json())
     key = _idempotency_key()

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -19,9 +20,11 @@ from ehealth.client import bp
 from ehealth.content.steps import STEP_TYPES
 from ehealth.content.steps.base import first
 from ehealth.content.steps.questions import Scale
-from ehealth.models import Answer, Assignment, Role
+from ehealth.input_guard import revision_number
+from ehealth.models import Answer, Assignment, AssignmentStatus, Role
 from ehealth.services import answers as answer_service
 from ehealth.services import feedback as feedback_service
+from ehealth.services.assignment_state import AssignmentClosed, is_closed
 from ehealth.services.assignments import (
     NotAssigned,
     StepHidden,
@@ -43,10 +46,24 @@ def _personal_data() -> None:
 
 
 def _own(assignment_id: int) -> Assignment:
+    """The client's assignment to read (withdrawn ones are not found)."""
     try:
         return client_assignment(current_user, assignment_id)
     except NotAssigned:
         abort(404)
+
+
+CLOSED_NOTICES = {
+    AssignmentStatus.PAUSED: _l("This module is paused by your therapist. You can read it, and "
+                                "your answers are kept; you can go on once it is resumed."),
+    AssignmentStatus.WITHDRAWN: _l("This module is no longer available. Your answers are kept."),
+}
+
+
+def _closed(error: AssignmentClosed) -> Response:
+    """A change in a paused or withdrawn module: nothing is saved, the client is told why."""
+    flash(str(CLOSED_NOTICES.get(error.status, CLOSED_NOTICES[AssignmentStatus.WITHDRAWN])))
+    return redirect(url_for("client.home"), code=303)
 
 
 @bp.get("/my-modules")
@@ -75,6 +92,7 @@ def _render_step(view: Any, place: Place, fields: dict[str, list[str]], revision
     stored = answer_service.answers_of(view.assignment)
     if messages is None:
         messages = feedback_service.messages_on_step(view.assignment, place.step["id"])
+    closed = is_closed(view.assignment.status)
     return render_template(
         "client/player.html", view=view, place=place, step=place.step,
         step_type=STEP_TYPES[place.step["type"]], fields=fields, revision=revision,
@@ -82,7 +100,8 @@ def _render_step(view: Any, place: Place, fields: dict[str, list[str]], revision
         lang=view.module.language_for(current_user.language),
         save_key=secrets.token_urlsafe(16),
         previous=view.places[place.index - 1] if place.index > 0 else None,
-        is_last=place.index == len(view.places) - 1, messages=messages,
+        is_last=place.index == len(view.places) - 1, messages=messages, closed=closed,
+        closed_notice=str(CLOSED_NOTICES[AssignmentStatus.PAUSED]),
     ), status
 
 
@@ -96,7 +115,8 @@ def step(assignment_id: int, step_id: str) -> Any:
     if place is None:  # hidden by a condition, or not in this version
         return redirect(url_for("client.step", assignment_id=assignment_id,
                                 step_id=view.resume.step["id"]))
-    record_visit(assignment, step_id)
+    if not is_closed(assignment.status):  # a paused module is read, not visited
+        record_visit(assignment, step_id)
     answer = answer_service.answers_of(assignment).get(step_id)
     step_type = STEP_TYPES[place.step["type"]]
     fields = step_type.to_form(place.step, _stored_value(answer))
@@ -117,7 +137,12 @@ def _stored_value(answer: Answer | None) -> dict[str, Any] | None:
 @client_only
 def submit_step(assignment_id: int, step_id: str) -> Any:
     """Save the step's answer (when it changed) and go back, stay, or go on."""
-    assignment = _own(assignment_id)
+    try:
+        assignment = client_assignment(current_user, assignment_id, for_change=True)
+    except NotAssigned:
+        abort(404)
+    except AssignmentClosed as closed:
+        return _closed(closed)
     view = overview(assignment)
     place = find_place(view.places, step_id)
     if place is None:
@@ -128,7 +153,7 @@ def submit_step(assignment_id: int, step_id: str) -> Any:
     stay_for_follow_ups = False
     if step_type.answerable and "revision" in form:
         value = step_type.from_form(place.step, form)
-        revision = int(first(form, "revision", "0") or 0)
+        revision = revision_number(first(form, "revision", "0") or "0")  # BadInput: 400
         current = answer_service.answers_of(assignment).get(step_id)
         try:
             if answer_service.differs(view.module, step_id, value, current):
@@ -138,9 +163,8 @@ def submit_step(assignment_id: int, step_id: str) -> Any:
             return _render_step(view, place, form, revision, errors=error.messages, status=422)
         except answer_service.StaleRevision as error:
             return _render_conflict(view, place, form, value, error.current)
-        except answer_service.AssignmentClosed:
-            flash(_("This module is paused by your therapist. Your answers are kept."))
-            return redirect(url_for("client.home"))
+        except AssignmentClosed as closed:
+            return _closed(closed)
         if place.step["type"] == "scale":
             stay_for_follow_ups = _new_follow_ups(place.step, value, first(form, "shown_value"))
     if action == "save" or stay_for_follow_ups:
@@ -153,6 +177,8 @@ def submit_step(assignment_id: int, step_id: str) -> Any:
                                 step_id=target.step["id"]))
     try:
         following = finish_step(assignment, step_id)
+    except AssignmentClosed as closed:
+        return _closed(closed)
     except TooFewItems as short:
         answer = answer_service.answers_of(assignment).get(step_id)
         notice = _("Pick at least %(num)d more to go on.", num=short.missing)

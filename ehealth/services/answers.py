@@ -17,6 +17,7 @@ from ehealth.content.steps import STEP_TYPES
 from ehealth.database import write_transaction
 from ehealth.models import Answer, AnswerSave, Assignment, AssignmentStatus, utcnow
 from ehealth.services import goals
+from ehealth.services.assignment_state import AssignmentClosed, ensure_open, is_closed
 from ehealth.services.modules import module_for_version
 
 
@@ -38,10 +39,6 @@ class StaleRevision(Exception):
     def __init__(self, current: Answer | None) -> None:
         super().__init__("stale revision")
         self.current = current
-
-
-class AssignmentClosed(Exception):
-    """The assignment is paused or withdrawn: answers cannot change now."""
 
 
 def module_of(assignment: Assignment) -> Module:
@@ -100,7 +97,7 @@ def save_answer(
 
     ``base_revision`` is the revision the client's text was based on (0 for a first answer).
     """
-    if assignment.status in (AssignmentStatus.PAUSED, AssignmentStatus.WITHDRAWN):
+    if is_closed(assignment.status):
         raise AssignmentClosed(assignment.status)
     module = module_of(assignment)
     data = validate(module, step_id, value)
@@ -112,9 +109,10 @@ def save_answer(
                 done = AnswerSave.get_or_none(
                     (AnswerSave.assignment == assignment) & (AnswerSave.key == idempotency_key)
                 )
-                if done is not None:
+                if done is not None:  # applied before: the retry changes nothing
                     return Answer.get((Answer.assignment == assignment)
                                       & (Answer.step_id == done.step_id))
+            ensure_open(assignment)
             answer = _write(assignment, step_id, data, private, base_revision)
             if idempotency_key:
                 AnswerSave.create(assignment=assignment, key=idempotency_key[:64],

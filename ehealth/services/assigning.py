@@ -25,9 +25,7 @@ from ehealth.models import (
     User,
     utcnow,
 )
-from ehealth.services import accounts, library
-from ehealth.services.caseload import own_client_condition
-from ehealth.services.client_record import NotYourClient
+from ehealth.services import accounts, care, library
 
 MAX_MESSAGE = 2_000
 # How far ahead a due date may lie: a typing slip (year 2205) is caught, a long module is not.
@@ -40,7 +38,15 @@ class AssigningError(Exception):
 
 
 class AssignmentNotFound(AssigningError):
-    """No such assignment (nothing to log: there is no client it is about)."""
+    """No such assignment in the therapist's organisation.
+
+    ``elsewhere`` is the client of an assignment with this id in another organisation, if
+    there is one: only for that organisation's access log.
+    """
+
+    def __init__(self, assignment_id: int, elsewhere: User | None = None) -> None:
+        super().__init__(f"no assignment {assignment_id} here")
+        self.elsewhere = elsewhere
 
 
 class ModuleNotAvailable(AssigningError):
@@ -140,24 +146,28 @@ def assign_module(therapist: User, client: User, module_id: str,
 
 
 def own_assignment(therapist: User, assignment_id: int) -> Assignment:
-    """The assignment ``assignment_id`` of one of the therapist's own clients.
+    """The assignment ``assignment_id`` of a client in the therapist's care (``services.care``).
 
-    A module a colleague assigned to an own client counts too (the therapist follows the
-    client, see ``services.caseload``). Raises NotYourClient (carrying the client, for the audit
-    log) when the client is not theirs, AssignmentNotFound when there is no such assignment.
+    A module a colleague assigned counts too: the care team follows the client. The lookup is
+    scoped to the therapist's organisation first. Raises AssignmentNotFound when there is no
+    such assignment in the organisation (``elsewhere`` carries the client of another
+    organisation's assignment, for that organisation's log only) and care.NotInCare (carrying
+    the client, for the audit log) when the client is not in the therapist's care.
     """
+    organisation = therapist.__data__["organisation"]
     assignment: Assignment | None = (
         Assignment.select(Assignment, User).join(User, on=(Assignment.client == User.id))
-        .where((Assignment.id == assignment_id) & own_client_condition(therapist))
+        .where((Assignment.id == assignment_id) & (User.organisation == organisation))
         .first())
-    if assignment is not None:
-        return assignment
-    other: Assignment | None = (
-        Assignment.select(Assignment, User).join(User, on=(Assignment.client == User.id))
-        .where(Assignment.id == assignment_id).first())
-    if other is None:
-        raise AssignmentNotFound(assignment_id)
-    raise NotYourClient(other.client)
+    if assignment is None:
+        other: Assignment | None = (
+            Assignment.select(Assignment, User).join(User, on=(Assignment.client == User.id))
+            .where(Assignment.id == assignment_id).first())
+        raise AssignmentNotFound(assignment_id, other.client if other is not None else None)
+    client: User = assignment.client
+    if not care.may_see(therapist, client, care.View.RECORD):
+        raise care.NotInCare(client)
+    return assignment
 
 
 def _change(assignment: Assignment, allowed_from: tuple[str, ...], status: str) -> Assignment:
@@ -193,7 +203,7 @@ def withdraw(assignment: Assignment) -> Assignment:
 
 __all__ = [
     "AlreadyAssigned", "AssigningError", "AssignmentNotFound", "DueDateInvalid",
-    "MessageTooLong", "ModuleNotAvailable", "NotYourClient", "StatusChangeNotAllowed",
+    "MessageTooLong", "ModuleNotAvailable", "StatusChangeNotAllowed",
     "assign_module", "assignable_modules", "invite_client", "open_invitations",
     "own_assignment", "pause", "resume", "withdraw",
 ]

@@ -17,6 +17,12 @@ from ehealth.models import (
     utcnow,
 )
 from ehealth.services.answers import answer_values, answers_of, module_of, touch
+from ehealth.services.assignment_state import (
+    VISIBLE_TO_CLIENT,
+    AssignmentClosed,
+    ensure_open,
+    is_closed,
+)
 from ehealth.services.progress import (
     Place,
     Progress,
@@ -31,26 +37,28 @@ class NotAssigned(Exception):
     """No such assignment for this client (or it is withdrawn)."""
 
 
-VISIBLE_TO_CLIENT = (AssignmentStatus.ASSIGNED, AssignmentStatus.ACTIVE, AssignmentStatus.PAUSED,
-                     AssignmentStatus.COMPLETED)
-
-
-def client_assignment(client: User, assignment_id: int) -> Assignment:
-    """The client's own assignment, or NotAssigned (never someone else's)."""
+def client_assignment(client: User, assignment_id: int, for_change: bool = False) -> Assignment:
+    """The client's own assignment (never someone else's), by the rule of
+    ``services.assignment_state``: withdrawn is NotAssigned for reading; ``for_change`` (a
+    visit, a save, a step done) raises AssignmentClosed for paused and withdrawn ones.
+    """
     assignment = (Assignment.select(Assignment, ModuleVersion).join(ModuleVersion)
-                  .where((Assignment.id == assignment_id) & (Assignment.client == client)
-                         & Assignment.status.in_(VISIBLE_TO_CLIENT))
+                  .where((Assignment.id == assignment_id) & (Assignment.client == client))
                   .first())
     if assignment is None:
+        raise NotAssigned(assignment_id)
+    if for_change and is_closed(assignment.status):
+        raise AssignmentClosed(assignment.status)
+    if assignment.status not in VISIBLE_TO_CLIENT:
         raise NotAssigned(assignment_id)
     return assignment
 
 
 def client_assignments(client: User) -> list[Assignment]:
-    """The client's assignments, newest first."""
+    """The client's assignments they see (withdrawn ones nowhere), newest first."""
     return list(Assignment.select(Assignment, ModuleVersion).join(ModuleVersion)
                 .where((Assignment.client == client) & Assignment.status.in_(VISIBLE_TO_CLIENT))
-                .order_by(Assignment.assigned_at.desc()))
+                .order_by(Assignment.assigned_at.desc(), Assignment.id.desc()))
 
 
 @dataclass
@@ -77,18 +85,25 @@ def overview(assignment: Assignment) -> Overview:
 
 
 def record_visit(assignment: Assignment, step_id: str) -> None:
-    """Remember the step the client is on, so they resume there."""
+    """Remember the step the client is on, so they resume there (AssignmentClosed when the
+    assignment is paused or withdrawn)."""
+    if is_closed(assignment.status):
+        raise AssignmentClosed(assignment.status)
     if assignment.last_step_id == step_id:
         return
     with write_transaction():
+        ensure_open(assignment)
         touch(assignment, step_id)
 
 
 def mark_done(assignment: Assignment, step_id: str) -> None:
     """The client moved on from ``step_id``: it counts as done."""
+    if is_closed(assignment.status):
+        raise AssignmentClosed(assignment.status)
     if step_id in assignment.done_steps:
         return
     with write_transaction():
+        ensure_open(assignment)
         done = list(Assignment.get_by_id(assignment.id).done_steps)
         if step_id not in done:
             done.append(step_id)
@@ -107,8 +122,11 @@ def finish_step(assignment: Assignment, step_id: str) -> Place | None:
     """The client is done with ``step_id``: mark it and return the next visible step.
 
     Returns None when it was the last step: the module is then completed. Raises TooFewItems
-    when the step asks for more (a strengths step's minimum).
+    when the step asks for more (a strengths step's minimum), AssignmentClosed when the
+    assignment is paused or withdrawn.
     """
+    if is_closed(assignment.status):
+        raise AssignmentClosed(assignment.status)
     view = overview(assignment)
     place = find_place(view.places, step_id)
     if place is None:
@@ -134,6 +152,7 @@ def complete(assignment: Assignment) -> None:
         return
     now = utcnow()
     with write_transaction():
+        ensure_open(assignment)
         Assignment.update(status=AssignmentStatus.COMPLETED, completed_at=now,
                           last_activity_at=now).where(Assignment.id == assignment.id).execute()
     assignment.status, assignment.completed_at = AssignmentStatus.COMPLETED, now

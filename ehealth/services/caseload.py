@@ -1,17 +1,16 @@
 """A therapist's caseload: who is moving, who has stalled, whose answers wait for a reply.
 
-A therapist's own clients are the clients of their organisation who have an open module
-(assigned, active or paused) from them; or who had a module from them, or set up their account
-through their invitation, and have no open module with another therapist now. So a newly
-invited client shows up before any module is assigned, a client who finished every module stays,
-and a client an admin moved to a colleague (their open modules move) leaves the caseload. A
-therapist sees all of an own client's modules, whoever assigned them.
+The caseload lists the clients the therapist has an active care relationship with
+(``services.care``: the same rule that opens a client's record), primary or co-therapist,
+marked as such. Deactivated accounts are left out. A therapist sees all of a client's modules,
+whoever assigned them.
 
-The page costs a fixed number of queries however many clients and assignments there are: two
-aggregate queries over every own client (last activity, answers awaiting feedback) decide the
-order, the filters and the page; three more load the assignments, module versions and shared
-answers of the clients on that page only. (Module content is loaded once per module version
-and cached by ``services.modules``.)
+Searching, filtering, sorting and paging happen in the database. Sorted by name (the default)
+and without the inactive or awaiting filters, only the page's 25 clients get their activity
+and awaiting counts computed; sorting or filtering by those computes them in one grouped query
+over the therapist's own clients. Then three more queries load the assignments, module
+versions and shared answers of the clients on the page. (Module content is loaded once per
+module version and cached by ``services.modules``.)
 """
 
 from __future__ import annotations
@@ -22,29 +21,31 @@ from dataclasses import dataclass, field
 from math import ceil
 from typing import Any, cast
 
-from peewee import JOIN, Case, fn
+from peewee import JOIN, SQL, Case, fn
 
 from ehealth.content.loader import Module
+from ehealth.input_guard import positive_number
 from ehealth.models import (
     Answer,
     Assignment,
     AssignmentStatus,
+    CareRelationship,
+    CareRole,
     Feedback,
-    Invitation,
     ModuleVersion,
-    Role,
     User,
     utcnow,
 )
+from ehealth.services import care
 from ehealth.services.modules import module_for_version
 from ehealth.services.progress import Progress, progress, visible_places
 
 PAGE_SIZE = 25
+MAX_PAGE = 100_000
 DEFAULT_INACTIVE_DAYS = 14
 # A client counts as stalled only while they have a module to work on: paused modules wait for
 # the therapist, completed ones are done.
 OPEN = (AssignmentStatus.ASSIGNED, AssignmentStatus.ACTIVE)
-OPEN_OR_PAUSED = (AssignmentStatus.ASSIGNED, AssignmentStatus.ACTIVE, AssignmentStatus.PAUSED)
 SHOWN = (AssignmentStatus.ASSIGNED, AssignmentStatus.ACTIVE, AssignmentStatus.PAUSED,
          AssignmentStatus.COMPLETED)
 SORTS = ("name", "activity", "inactive", "awaiting")
@@ -52,25 +53,15 @@ SORTS = ("name", "activity", "inactive", "awaiting")
 _SHARED = Answer.private == False  # noqa: E712
 
 
-def own_client_condition(therapist: User) -> Any:
-    """A peewee condition on ``User``: the therapist's own clients (see the module docstring)."""
-    open_mine = Assignment.select(Assignment.client).where(
-        (Assignment.therapist == therapist) & Assignment.status.in_(OPEN_OR_PAUSED))
-    open_elsewhere = Assignment.select(Assignment.client).where(
-        (Assignment.therapist != therapist) & Assignment.status.in_(OPEN_OR_PAUSED))
-    ever_mine = Assignment.select(Assignment.client).where(Assignment.therapist == therapist)
-    invited = Invitation.select(Invitation.user).where(
-        (Invitation.therapist == therapist) & Invitation.user.is_null(False))
-    return ((User.role == Role.CLIENT)
-            & (User.organisation == therapist.__data__["organisation"])
-            & (User.id.in_(open_mine)
-               | ((User.id.in_(ever_mine) | User.id.in_(invited))
-                  & User.id.not_in(open_elsewhere))))
+def waiting_for_feedback() -> Any:
+    """A condition on ``Answer``: the answer waits for a reply.
 
-
-def of_own_clients(therapist: User) -> Any:
-    """A peewee condition on ``Assignment``: a module of one of the therapist's own clients."""
-    return Assignment.client.in_(User.select(User.id).where(own_client_condition(therapist)))
+    It does when nobody replied yet, or when the client changed it after the last reply: no
+    feedback was written at or after its last change.
+    """
+    replied = Feedback.select(Feedback.id).where(
+        (Feedback.answer == Answer.id) & (Feedback.created_at >= Answer.updated_at))
+    return ~fn.EXISTS(replied)
 
 
 @dataclass(frozen=True)
@@ -88,10 +79,7 @@ class CaseloadQuery:
     def from_args(cls, args: dict[str, str]) -> CaseloadQuery:
         """Read the query string leniently: anything unknown falls back to the default."""
         sort = args.get("sort", "name")
-        try:
-            page = max(1, int(args.get("page", "1")))
-        except ValueError:
-            page = 1
+        page = positive_number(args.get("page", "1").strip(), MAX_PAGE) or 1
         return cls(
             search=args.get("q", "").strip()[:200],
             only_inactive=args.get("inactive") == "1",
@@ -151,7 +139,14 @@ class CaseloadRow:
     inactive: bool
     awaiting: int
     open_modules: int
+    care_role: str = CareRole.PRIMARY
+    created_at: dt.datetime | None = None  # the account's: quiet since then without modules
     modules: list[ModuleProgress] = field(default_factory=list)
+
+    @property
+    def co_therapist(self) -> bool:
+        """The therapist is a co-therapist of this client (not the primary therapist)."""
+        return self.care_role == CareRole.CO_THERAPIST
 
     @property
     def display_name(self) -> str:
@@ -181,6 +176,19 @@ class Caseload:
         """The number of the last client on this page."""
         return (self.page - 1) * PAGE_SIZE + len(self.rows)
 
+    @property
+    def page_links(self) -> list[int | None]:
+        """The page numbers to link to: the first and last, and two either side of this one;
+        None where numbers are left out (80 links would not fit a phone, nor help anyone)."""
+        shown = sorted({1, self.pages, *range(max(1, self.page - 2),
+                                              min(self.pages, self.page + 2) + 1)})
+        links: list[int | None] = []
+        for number in shown:
+            if links and number - (links[-1] or 0) > 1:
+                links.append(None)
+            links.append(number)
+        return links
+
 
 def _days_between(since: dt.datetime | None, now: dt.datetime) -> int | None:
     if since is None:
@@ -188,83 +196,100 @@ def _days_between(since: dt.datetime | None, now: dt.datetime) -> int | None:
     return max(0, (now.date() - since.date()).days)
 
 
-def _summaries(therapist: User, inactive_days: int, now: dt.datetime) -> list[CaseloadRow]:
-    """Every own client with last activity, stalled or not, and answers awaiting feedback.
+def _as_datetime(value: Any) -> dt.datetime | None:
+    """Aggregates over datetime columns come back as text on SQLite."""
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(str(value))
 
-    Two queries, whatever the number of clients.
-    """
-    own_shown = (Assignment.client == User.id) & Assignment.status.in_(SHOWN)
+
+def _activity(clients: Any) -> Any:
+    """Per client of ``clients`` (ids or a subquery): last activity, last module given, how
+    many modules are open."""
     open_count = fn.SUM(Case(None, [(Assignment.status.in_(OPEN), 1)], 0))
-    clients = (User.select(User.id, User.name, User.email, User.created_at,
-                           fn.MAX(Assignment.last_activity_at).alias("last_activity"),
-                           fn.MAX(Assignment.assigned_at).alias("last_assigned"),
-                           open_count.alias("open_modules"))
-               .join(Assignment, JOIN.LEFT_OUTER, on=own_shown)
-               .where(own_client_condition(therapist) & (User.active == True))  # noqa: E712
-               .group_by(User.id, User.name, User.email, User.created_at))
-    awaiting = _awaiting_counts(therapist)
+    return (Assignment.select(Assignment.client.alias("client_id"),
+                              fn.MAX(Assignment.last_activity_at).alias("last_activity"),
+                              fn.MAX(Assignment.assigned_at).alias("last_assigned"),
+                              open_count.alias("open_modules"))
+            .where(Assignment.client.in_(clients) & Assignment.status.in_(SHOWN))
+            .group_by(Assignment.client))
+
+
+def _awaiting(clients: Any) -> Any:
+    """Per client of ``clients``: how many shared answers wait for feedback."""
+    return (Answer.select(Assignment.client.alias("client_id"),
+                          fn.COUNT(Answer.id).alias("waiting"))
+            .join(Assignment)
+            .where(Assignment.client.in_(clients) & Assignment.status.in_(SHOWN) & _SHARED
+                   & waiting_for_feedback())
+            .group_by(Assignment.client))
+
+
+def _name_key() -> Any:
+    """What the caseload sorts names by: the name, or the e-mail address without one."""
+    # Written as the index user_sort_name is (a literal '', not a parameter), so it is used.
+    return fn.LOWER(fn.COALESCE(fn.NULLIF(User.name, SQL("''")), User.email))
+
+
+def _ordering(sort: str, descending: bool, activity: Any, awaiting: Any) -> list[Any]:
+    """ORDER BY terms for ``sort``; descending turns every term round, as a reversed sort."""
+    name = _name_key()
+    if sort == "activity":
+        last = activity.c.last_activity
+        terms = [Case(None, [(last.is_null(), 0)], 1), last, name]
+    elif sort == "inactive":
+        # More days inactive is an older day to count from.
+        since = fn.DATE(fn.COALESCE(activity.c.last_activity, activity.c.last_assigned,
+                                    User.created_at))
+        terms = [(since, False), name]
+    elif sort == "awaiting":
+        terms = [fn.COALESCE(awaiting.c.waiting, 0), name]
+    else:
+        terms = [name]
+    terms.append(User.id)
+    ordered = []
+    for term in terms:
+        expression, ascending = term if isinstance(term, tuple) else (term, True)
+        ordered.append(expression.asc() if ascending != descending else expression.desc())
+    return ordered
+
+
+def _rows_of(records: Iterable[Any], inactive_days: int, now: dt.datetime) -> list[CaseloadRow]:
     rows = []
-    for client in clients:
+    for record in records:
+        last_activity = _as_datetime(record.get("last_activity"))
         # Without any activity yet, the client has been quiet since the last module arrived.
-        since = client.last_activity or client.last_assigned or client.created_at
+        since = (last_activity or _as_datetime(record.get("last_assigned"))
+                 or _as_datetime(record["created_at"]))
         days = _days_between(since, now)
-        open_modules = int(client.open_modules or 0)
+        open_modules = int(record.get("open_modules") or 0)
         rows.append(CaseloadRow(
-            client_id=client.id, name=client.name, email=client.email,
-            last_activity=client.last_activity, days_inactive=days,
+            client_id=record["id"], name=record["name"], email=record["email"],
+            last_activity=last_activity, days_inactive=days,
             inactive=bool(open_modules and days is not None and days > inactive_days),
-            awaiting=awaiting.get(client.id, 0), open_modules=open_modules,
-        ))
+            awaiting=int(record.get("waiting") or 0), open_modules=open_modules,
+            care_role=record["role"] or CareRole.PRIMARY,
+            created_at=_as_datetime(record["created_at"])))
     return rows
 
 
-def awaiting_condition() -> tuple[Any, Any]:
-    """(subquery of the last feedback per answer, condition: the answer waits for a reply).
-
-    An answer waits for feedback when nobody replied yet, or when the client changed it after
-    the last reply.
-    """
-    last = (Feedback.select(Feedback.answer.alias("answer_id"),
-                            fn.MAX(Feedback.created_at).alias("last_at"))
-            .group_by(Feedback.answer).alias("last_feedback"))
-    waiting = last.c.last_at.is_null() | (Answer.updated_at > last.c.last_at)
-    return last, waiting
-
-
-def _awaiting_counts(therapist: User) -> dict[int, int]:
-    """Shared answers waiting for feedback, per client (one query)."""
-    last, waiting = awaiting_condition()
-    query = (Answer.select(Assignment.client.alias("client_id"),
-                           fn.COUNT(Answer.id).alias("waiting"))
-             .join(Assignment)
-             .join(last, JOIN.LEFT_OUTER, on=(last.c.answer_id == Answer.id))
-             .where(of_own_clients(therapist) & Assignment.status.in_(SHOWN) & _SHARED
-                    & waiting)
-             .group_by(Assignment.client)
-             .dicts())
-    rows = cast(Iterable[dict[str, Any]], query)
-    return {row["client_id"]: int(row["waiting"]) for row in rows}
-
-
-def _sort_key(sort: str) -> Any:
-    if sort == "activity":
-        return lambda row: (row.last_activity is not None, row.last_activity or dt.datetime.min,
-                            row.display_name.casefold())
-    if sort == "inactive":
-        return lambda row: (row.days_inactive or 0, row.display_name.casefold())
-    if sort == "awaiting":
-        return lambda row: (row.awaiting, row.display_name.casefold())
-    return lambda row: (row.display_name.casefold(), row.client_id)
-
-
-def _matches(row: CaseloadRow, query: CaseloadQuery) -> bool:
-    if query.search:
-        needle = query.search.casefold()
-        if needle not in row.name.casefold() and needle not in row.email.casefold():
-            return False
-    if query.only_inactive and not row.inactive:
-        return False
-    return not (query.only_awaiting and not row.awaiting)
+def _page_figures(rows: list[CaseloadRow], inactive_days: int, now: dt.datetime) -> None:
+    """Activity and awaiting counts of the clients on one page (two queries)."""
+    ids = [row.client_id for row in rows]
+    if not ids:
+        return
+    activity = {r["client_id"]: r for r in cast(Iterable[dict[str, Any]], _activity(ids).dicts())}
+    waiting = {r["client_id"]: r["waiting"]
+               for r in cast(Iterable[dict[str, Any]], _awaiting(ids).dicts())}
+    for row in rows:
+        figures = activity.get(row.client_id, {})
+        row.last_activity = _as_datetime(figures.get("last_activity"))
+        row.open_modules = int(figures.get("open_modules") or 0)
+        since = row.last_activity or _as_datetime(figures.get("last_assigned")) or row.created_at
+        row.days_inactive = _days_between(since, now)
+        row.inactive = bool(row.open_modules and row.days_inactive is not None
+                            and row.days_inactive > inactive_days)
+        row.awaiting = int(waiting.get(row.client_id) or 0)
 
 
 def load_modules(assignments: list[Assignment]) -> dict[int, Module]:
@@ -304,16 +329,68 @@ def _attach_modules(rows: list[CaseloadRow]) -> None:
             progress(places, assignment.done_steps), assignment.due_date))
 
 
+def _count(query: Any) -> int:
+    return int(User.select(fn.COUNT(SQL("*"))).from_(query.alias("matching")).scalar() or 0)
+
+
 def caseload(therapist: User, query: CaseloadQuery,
              inactive_days: int = DEFAULT_INACTIVE_DAYS, now: dt.datetime | None = None
              ) -> Caseload:
-    """One page of the therapist's own clients, searched, filtered and sorted as asked."""
+    """One page of the therapist's clients, searched, filtered and sorted as asked.
+
+    Only the figures a filter or the order needs are computed over the whole caseload (in the
+    query that picks the page, which also counts the matches); the page's 25 clients then get
+    all their figures.
+    """
     now = now or utcnow()
-    everyone = _summaries(therapist, inactive_days, now)
-    rows = [row for row in everyone if _matches(row, query)]
-    rows.sort(key=_sort_key(query.sort), reverse=query.descending)
-    pages = max(1, ceil(len(rows) / PAGE_SIZE))
-    page = min(query.page, pages)
-    shown = rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
-    _attach_modules(shown)
-    return Caseload(shown, len(rows), len(everyone), page, pages, inactive_days, query)
+    team = care.active_team(therapist)
+    relationship = CareRelationship.alias("relationship")
+    mine = (care.in_care_of(therapist) & (User.active == True))  # noqa: E712
+    matching = (User.select(User.id, User.name, User.email, User.created_at, relationship.role)
+                .join(relationship, JOIN.LEFT_OUTER, on=(
+                    (relationship.client == User.id) & (relationship.therapist == therapist)
+                    & relationship.ended_at.is_null()))
+                .where(mine))
+    clients = _count(User.select(User.id).where(mine))
+    searched = mine
+    if query.search:
+        needle = query.search.lower()
+        found = fn.LOWER(User.name).contains(needle) | fn.LOWER(User.email).contains(needle)
+        matching, searched = matching.where(found), mine & found
+    activity = _activity(team).alias("activity")
+    awaiting = _awaiting(team).alias("awaiting")
+    if query.sort in ("activity", "inactive") or query.only_inactive:
+        matching = matching.join_from(User, activity, JOIN.LEFT_OUTER,
+                                      on=(activity.c.client_id == User.id))
+    if query.sort == "awaiting" or query.only_awaiting:
+        matching = matching.join_from(User, awaiting, JOIN.LEFT_OUTER,
+                                      on=(awaiting.c.client_id == User.id))
+    if query.only_inactive:
+        cutoff = dt.datetime.combine(now.date() - dt.timedelta(days=inactive_days), dt.time.min)
+        since = fn.COALESCE(activity.c.last_activity, activity.c.last_assigned, User.created_at)
+        matching = matching.where((fn.COALESCE(activity.c.open_modules, 0) > 0)
+                                  & (since < cutoff))
+    if query.only_awaiting:
+        matching = matching.where(fn.COALESCE(awaiting.c.waiting, 0) > 0)
+    filtered = query.only_inactive or query.only_awaiting
+    if filtered:
+        # The page's query counts the matches too: the figures are computed once.
+        matching = matching.select_extend(fn.COUNT(SQL("*")).over().alias("matches"))
+    ordered = matching.order_by(*_ordering(query.sort, query.descending, activity, awaiting))
+    total = clients if not query.search else _count(User.select(User.id).where(searched))
+    page = query.page
+    while True:
+        records = cast(list[dict[str, Any]], list(
+            ordered.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE).dicts()))
+        if filtered and records:
+            total = int(records[0]["matches"])
+        elif filtered:
+            total = _count(matching) if page > 1 else 0
+        pages = max(1, ceil(total / PAGE_SIZE))
+        if records or page <= pages:
+            break
+        page = pages  # past the end: the last page
+    rows = _rows_of(records, inactive_days, now)
+    _page_figures(rows, inactive_days, now)
+    _attach_modules(rows)
+    return Caseload(rows, total, clients, page, pages, inactive_days, query)

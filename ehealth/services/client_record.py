@@ -2,13 +2,14 @@
 
 Only what the client shares is loaded: answers the client kept private are filtered out in the
 query itself, as ``services.sharing`` does (never loaded, never counted). All of the client's
-modules are shown, whoever assigned them (the client is this therapist's own: see
-``services.caseload``), with the feedback anyone gave. Goals and strengths are the client's own,
+modules are shown, whoever assigned them (the client is in this therapist's care: see
+``services.care``), with the feedback anyone gave, attributed to who wrote it (also a
+therapist who is no longer in the care team). Goals and strengths are the client's own,
 whichever module they came from.
 
 The whole record costs a fixed number of queries, however many assignments and answers the
 client has. These functions neither check the request nor write the audit event: the route
-does both, through ``find_client`` and ``services.audit``.
+does both, through ``services.care.client_for`` and ``services.audit``.
 """
 
 from __future__ import annotations
@@ -27,13 +28,14 @@ from ehealth.models import (
     Answer,
     Assignment,
     AssignmentStatus,
+    CareRelationship,
     Feedback,
     Goal,
     GoalStep,
-    Role,
     User,
 )
-from ehealth.services.caseload import awaiting_condition, load_modules, own_client_condition
+from ehealth.services import care
+from ehealth.services.caseload import load_modules, waiting_for_feedback
 from ehealth.services.goals import goal_id_of, goals_of
 from ehealth.services.progress import Place, Progress, progress, visible_places
 from ehealth.services.strengths import StrengthsOverview, strengths_of
@@ -42,35 +44,6 @@ from ehealth.services.strengths import StrengthsOverview, strengths_of
 _SHARED = Answer.private == False  # noqa: E712
 _PRIVATE = Answer.private == True  # noqa: E712
 SCORED_STEPS = ("scale", "questionnaire")
-
-
-class ClientNotFound(Exception):
-    """No client with this id (nothing to log: there is nobody whose record was asked for)."""
-
-
-class NotYourClient(Exception):
-    """A real client, but not one of this therapist's (the route answers 404 and logs it)."""
-
-    def __init__(self, client: User) -> None:
-        super().__init__(f"client {client.id} is not this therapist's")
-        self.client = client
-
-
-def find_client(therapist: User, client_id: int) -> User:
-    """The therapist's own client ``client_id``.
-
-    Raises NotYourClient (carrying the client, for the audit log) when the client exists but
-    is someone else's or in another organisation, ClientNotFound when there is no such client.
-    """
-    client: User | None = (User.select()
-                           .where((User.id == client_id) & own_client_condition(therapist))
-                           .first())
-    if client is not None:
-        return client
-    other: User | None = User.get_or_none((User.id == client_id) & (User.role == Role.CLIENT))
-    if other is None:
-        raise ClientNotFound(client_id)
-    raise NotYourClient(other)
 
 
 @dataclass
@@ -188,6 +161,7 @@ class ClientRecord:
     scores: list[ScoreSeries]
     goals: list[GoalRecord]
     strengths: StrengthsOverview
+    team: list[CareRelationship] = field(default_factory=list)  # the care team now
 
     @property
     def awaiting(self) -> int:
@@ -222,10 +196,8 @@ def _feedback(therapist: User, client: User) -> dict[int, list[FeedbackNote]]:
 
 def _waiting_answers(client: User) -> set[int]:
     """Ids of the shared answers waiting for feedback (1 query)."""
-    last, waiting = awaiting_condition()
     query = (Answer.select(Answer.id).join(Assignment)
-             .join(last, JOIN.LEFT_OUTER, on=(last.c.answer_id == Answer.id))
-             .where((Assignment.client == client) & _SHARED & waiting))
+             .where((Assignment.client == client) & _SHARED & waiting_for_feedback()))
     return {answer.id for answer in query}
 
 
@@ -347,4 +319,5 @@ def client_record(therapist: User, client: User, language: str) -> ClientRecord:
         scores=_scores(records, answers),
         goals=_goals(client, by_assignment),
         strengths=_strengths(client, language),
+        team=care.team_of(client),
     )

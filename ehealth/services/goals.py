@@ -22,7 +22,6 @@ from ehealth.database import write_transaction
 from ehealth.models import (
     Answer,
     Assignment,
-    AssignmentStatus,
     Goal,
     GoalStatus,
     GoalStep,
@@ -30,9 +29,8 @@ from ehealth.models import (
     User,
     utcnow,
 )
+from ehealth.services.assignment_state import is_closed
 from ehealth.services.modules import module_for_version
-
-CLOSED = (AssignmentStatus.PAUSED, AssignmentStatus.WITHDRAWN)
 
 
 class GoalNotFound(Exception):
@@ -162,7 +160,7 @@ class _Source:
     @property
     def writable(self) -> bool:
         """Whether a change can go into the answer now (assignment open, answer there)."""
-        return self.answer is not None and self.assignment.status not in CLOSED
+        return self.answer is not None and not is_closed(self.assignment.status)
 
 
 def _source(goal: Goal) -> _Source | None:

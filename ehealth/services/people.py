@@ -1,5 +1,5 @@
-"""An organisation's people, as its admin manages them: invite staff, (de)activate accounts,
-move a client to another therapist.
+"""An organisation's people, as its admin manages them: invite staff, (de)activate accounts.
+A client's care team (moving them, co-therapists) is ``services.care``.
 
 Every function is given the organisation (or the acting admin, whose organisation it is) and
 looks people up inside it only: someone of another organisation is ``PersonNotFound``, exactly
@@ -11,7 +11,6 @@ itself (both or neither); the route passes the request's address.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import cast
@@ -23,18 +22,20 @@ from ehealth.i18n import LANGUAGE_NAMES
 from ehealth.models import (
     Assignment,
     AssignmentStatus,
+    CareRelationship,
+    CareRole,
     Invitation,
     Organisation,
     Role,
     User,
     utcnow,
 )
-from ehealth.services import accounts, audit, two_factor
+from ehealth.services import accounts, audit, care, two_factor
 from ehealth.services.sessions import end_all_sessions
 
 # Roles an admin invites here; clients are invited by their therapist.
 INVITABLE_ROLES = (Role.THERAPIST, Role.AUTHOR, Role.ADMIN)
-# A client's assignments that are still under way: these go along to a new therapist.
+# A client's assignments that are still under way.
 OPEN_STATUSES = (AssignmentStatus.ASSIGNED, AssignmentStatus.ACTIVE, AssignmentStatus.PAUSED)
 
 ROLE_LABELS = {
@@ -43,6 +44,18 @@ ROLE_LABELS = {
     Role.AUTHOR: _l("author"),
     Role.ADMIN: _l("admin"),
 }
+
+
+CARE_ROLE_LABELS = {
+    CareRole.PRIMARY: _l("primary therapist"),
+    CareRole.CO_THERAPIST: _l("co-therapist"),
+}
+
+
+def care_role_label(role: str | None) -> str:
+    """A therapist's part in a client's care ("hoofdbehandelaar"), in the current language."""
+    label = CARE_ROLE_LABELS.get(role or "")
+    return str(label) if label is not None else (role or "")
 
 
 def role_label(role: str | None) -> str:
@@ -75,31 +88,24 @@ class NameInvalid(PeopleError):
     """An empty or too long name."""
 
 
-class NotAClient(PeopleError):
-    """Only clients move to another therapist."""
-
-
-class TherapistNotFound(PeopleError):
-    """The new therapist is not an active therapist of the same organisation."""
-
-
-class NothingToMove(PeopleError):
-    """Nothing of the client is with another therapist: nothing would change."""
-
-
 @dataclass
 class PersonRow:
     """One line of the people list."""
 
     user: User
-    therapists: list[User] = field(default_factory=list)  # clients: of their open modules
-    clients: int = 0  # therapists: how many clients they have open modules with
+    primary: User | None = None  # clients: their primary therapist
+    co_therapists: list[User] = field(default_factory=list)  # clients: their co-therapists
+    clients: int = 0  # therapists: how many active clients they have in their care
+
+    @property
+    def therapists(self) -> list[User]:
+        """A client's care team: the primary therapist first, then the co-therapists."""
+        return ([self.primary] if self.primary is not None else []) + self.co_therapists
 
 
 def person_in(organisation: Organisation, user_id: int) -> User:
     """The person ``user_id`` of ``organisation``; PersonNotFound for anyone else."""
-    user: User | None = User.get_or_none((User.id == user_id)
-                                         & (User.organisation == organisation))
+    user = care.member_of(organisation, user_id)
     if user is None:
         raise PersonNotFound(user_id)
     return user
@@ -108,37 +114,33 @@ def person_in(organisation: Organisation, user_id: int) -> User:
 def people_of(organisation: Organisation) -> list[PersonRow]:
     """Everyone of the organisation: staff first (by role), then clients; by name.
 
-    Clients come with the therapists of their open modules (without one: the therapist who
-    invited them), therapists with how many clients have an open module with them; three
-    queries however many people there are.
+    Clients come with their care team (``services.care``: the same relationships that open
+    their record to a therapist), therapists with how many active clients are in their care;
+    two queries however many people there are.
     """
     order = {Role.ADMIN: 0, Role.AUTHOR: 1, Role.THERAPIST: 2, Role.CLIENT: 3}
     users = sorted(User.select().where(User.organisation == organisation),
                    key=lambda u: (order.get(u.role, 9), (u.name or u.email).lower(), u.id))
     by_id = {user.id: user for user in users}
-    pairs = (Assignment.select(Assignment.client, Assignment.therapist).distinct()
-             .join(User, on=Assignment.client == User.id)
-             .where((User.organisation == organisation) & Assignment.status.in_(OPEN_STATUSES)
-                    & Assignment.therapist.is_null(False))
-             .tuples())
-    therapists_of: dict[int, list[User]] = defaultdict(list)
-    clients_of: dict[int, int] = defaultdict(int)
-    for client_id, therapist_id in cast(Iterable[tuple[int, int]], pairs):
-        therapist = by_id.get(therapist_id)
-        if therapist is None:
+    rows = {user.id: PersonRow(user) for user in users}
+    relationships = (CareRelationship.select(CareRelationship.client, CareRelationship.therapist,
+                                             CareRelationship.role)
+                     .where((CareRelationship.organisation == organisation)
+                            & CareRelationship.ended_at.is_null())
+                     .tuples())
+    for client_id, therapist_id, role in cast(Iterable[tuple[int, int, str]], relationships):
+        client, therapist = rows.get(client_id), by_id.get(therapist_id)
+        if client is None or therapist is None:
             continue  # never show someone of another organisation
-        therapists_of[client_id].append(therapist)
-        clients_of[therapist_id] += 1
-    invited = (Invitation.select(Invitation.user, Invitation.therapist)
-               .where((Invitation.organisation == organisation) & Invitation.user.is_null(False)
-                      & Invitation.therapist.is_null(False))
-               .tuples())
-    for client_id, therapist_id in cast(Iterable[tuple[int, int]], invited):
-        therapist = by_id.get(therapist_id)
-        if therapist is not None and client_id not in therapists_of:
-            therapists_of[client_id].append(therapist)
-    return [PersonRow(user, sorted(therapists_of.get(user.id, []), key=lambda t: t.name),
-                      clients_of.get(user.id, 0)) for user in users]
+        if role == CareRole.PRIMARY:
+            client.primary = therapist
+        else:
+            client.co_therapists.append(therapist)
+        if client.user.active:
+            rows[therapist_id].clients += 1
+    for row in rows.values():
+        row.co_therapists.sort(key=lambda t: ((t.name or t.email).casefold(), t.id))
+    return [rows[user.id] for user in users]
 
 
 def therapists_of_organisation(organisation: Organisation) -> list[User]:
@@ -168,10 +170,9 @@ def open_assignments(client: User) -> list[Assignment]:
 
 
 def client_count(therapist: User) -> int:
-    """How many clients have an open module with ``therapist``."""
-    return int(Assignment.select(Assignment.client).distinct()
-               .where((Assignment.therapist == therapist)
-                      & Assignment.status.in_(OPEN_STATUSES)).count())
+    """How many active clients are in the care of ``therapist`` (as on their caseload)."""
+    return int(User.select(User.id).where(care.in_care_of(therapist)
+                                          & (User.active == True)).count())  # noqa: E712
 
 
 def open_invitations(organisation: Organisation, now: dt.datetime | None = None
@@ -269,41 +270,6 @@ def reactivate(admin: User, user_id: int, address: str | None = None) -> User:
                      object_type="user", object_id=user.id, address=address)
     user.active = True
     return user
-
-
-def move_client(admin: User, client_id: int, therapist_id: int,
-                address: str | None = None) -> int:
-    """Give the client to another therapist of the organisation: their open modules, and
-    the invitation the client's account came from (so a client without a module yet moves too).
-
-    Finished and withdrawn modules keep the therapist they had. Returns how many modules moved.
-    Raises PersonNotFound (no such client here), NotAClient, TherapistNotFound (not an active
-    therapist here) and NothingToMove (nothing is with another therapist). The event names the
-    new therapist as its object.
-    """
-    client = person_in(admin.organisation, client_id)
-    if client.role != Role.CLIENT:
-        raise NotAClient(client_id)
-    try:
-        therapist = person_in(admin.organisation, therapist_id)
-    except PersonNotFound:
-        raise TherapistNotFound(therapist_id) from None
-    if therapist.role != Role.THERAPIST or not therapist.active:
-        raise TherapistNotFound(therapist_id)
-    with write_transaction():
-        moved = int(Assignment.update(therapist=therapist).where(
-            (Assignment.client == client) & Assignment.status.in_(OPEN_STATUSES)
-            & ((Assignment.therapist != therapist) | Assignment.therapist.is_null())
-        ).execute())
-        invitation = int(Invitation.update(therapist=therapist).where(
-            (Invitation.user == client) & (Invitation.organisation == admin.organisation)
-            & ((Invitation.therapist != therapist) | Invitation.therapist.is_null())
-        ).execute())
-        if not moved and not invitation:
-            raise NothingToMove(client_id)
-        audit.record(admin, audit.CLIENT_MOVED, client=client, object_type="user",
-                     object_id=therapist.id, address=address)
-    return moved
 
 
 def view_person(admin: User, user_id: int, address: str | None = None) -> User:

@@ -21,18 +21,17 @@ from ehealth.database import write_transaction
 from ehealth.models import (
     Answer,
     Assignment,
-    AssignmentStatus,
     ModuleVersion,
     Strength,
     User,
     utcnow,
 )
 from ehealth.services.answers import StaleRevision, save_answer
+from ehealth.services.assignment_state import is_closed
 from ehealth.services.modules import module_for_version
 
 MAX_STRENGTH_TEXT = 1_000
 MAX_STRENGTH_NOTE = 4_000
-CLOSED = (AssignmentStatus.PAUSED, AssignmentStatus.WITHDRAWN)
 
 
 class StrengthNotFound(Exception):
@@ -129,7 +128,7 @@ def _module_items(assignment: Assignment, answer: Answer, language: str) -> list
     lang = module.language_for(language)
     title = module.title.in_language(lang)
     categories = {category["id"]: category for category in step["categories"]}
-    editable = assignment.status not in CLOSED
+    editable = not is_closed(assignment.status)
     items: list[StrengthItem] = []
     for index, item in enumerate((answer.value or {}).get("items", [])):
         category = categories.get(item.get("category"))

@@ -2,8 +2,10 @@
 
 Each route parses its input, checks access, calls a service, writes exactly one audit event
 (NEN 7513: who, which client, what, from where, with what outcome) and renders or redirects.
-A client who is not the therapist's own is "not found" (404), never "forbidden": the attempt is
-logged as denied when the client exists.
+Access is ``services.care.client_for``: a client not in the therapist's care is "not found"
+(404), never "forbidden". The attempt on a real client is logged as denied in the log of the
+client's own organisation; an id of another organisation is a plain 404 that tells the
+therapist's organisation nothing.
 """
 
 from __future__ import annotations
@@ -21,20 +23,17 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from ehealth import rate_limits
 from ehealth.access import role_required
 from ehealth.app import modules as library_modules
 from ehealth.auth.mails import send_invitation
 from ehealth.models import Assignment, AuditOutcome, Role, User, utcnow
-from ehealth.services import accounts, assigning, audit
+from ehealth.services import accounts, assigning, audit, care
 from ehealth.services import feedback as feedback_service
 from ehealth.services.caseload import DEFAULT_INACTIVE_DAYS, CaseloadQuery, caseload
-from ehealth.services.client_record import (
-    ClientNotFound,
-    NotYourClient,
-    client_record,
-    find_client,
-)
+from ehealth.services.client_record import client_record
 from ehealth.services.mail import MailError
+from ehealth.services.people import care_role_label
 from ehealth.therapist import bp
 from ehealth.therapist.charts import draw
 from ehealth.therapist.forms import InviteClientForm
@@ -80,6 +79,7 @@ def _helpers() -> dict[str, Any]:
         "days_text": lambda num: ngettext("%(num)d day", "%(num)d days", num),
         "status_label": lambda status: str(STATUS_LABELS.get(status, status)),
         "kind_headings": KIND_HEADINGS,
+        "care_role_label": care_role_label,
         "draw_chart": draw,
     }
 
@@ -101,7 +101,11 @@ def _log(action: str, client: User | None = None, object_type: str | None = None
 # --- access ------------------------------------------------------------------------------------
 
 def _subject(kwargs: dict[str, Any]) -> tuple[User | None, str | None, str | None]:
-    """The real client a request is about (or None), and the object, for the audit log."""
+    """The real client a request is about (or None), and the object, for the audit log.
+
+    Only for logging another role's refused attempt: the event is filed in the client's own
+    organisation (``services.audit.record``), never in the actor's.
+    """
     if "client_id" in kwargs:
         client = User.get_or_none((User.id == kwargs["client_id"]) & (User.role == Role.CLIENT))
         return client, "client", str(kwargs["client_id"])
@@ -119,7 +123,8 @@ def _subject(kwargs: dict[str, Any]) -> tuple[User | None, str | None, str | Non
 def therapist_only(action: str | None = None) -> Callable[[F], F]:
     """Therapists only (403 for other roles, the log-in page for visitors).
 
-    With ``action``, another role's attempt on a real client is logged as denied.
+    With ``action``, another role's attempt on a real client is logged as denied (in the
+    client's organisation).
     """
 
     def decorator(view: F) -> F:
@@ -138,28 +143,34 @@ def therapist_only(action: str | None = None) -> Callable[[F], F]:
     return decorator
 
 
+def _refused(action: str, client: User | None, object_type: str, object_id: object) -> None:
+    """A refused attempt on a real client: logged as denied (in the client's organisation)."""
+    if client is not None:
+        _log(action, client, object_type, object_id, AuditOutcome.DENIED)
+
+
 def _own_client(client_id: int, action: str) -> User:
-    """The therapist's own client, else 404 (logged as denied when the client exists)."""
+    """The client in the therapist's care, else 404 (logged as denied when the client exists)."""
     try:
-        return find_client(_me(), client_id)
-    except NotYourClient as refused:
-        _log(action, refused.client, "client", client_id, AuditOutcome.DENIED)
-        abort(404)
-    except ClientNotFound:
-        abort(404)
+        return care.client_for(_me(), client_id, care.View.RECORD)
+    except care.NotInCare as refused:
+        _refused(action, refused.client, "client", client_id)
+    except care.ClientNotFound as missing:
+        _refused(action, missing.elsewhere, "client", client_id)
+    abort(404)
 
 
 def _own_assignment(assignment_id: int, action: str, object_type: str = "assignment",
                     object_id: object = None) -> Assignment:
-    """The therapist's own assignment, else 404 (logged as denied when it exists)."""
+    """The assignment of a client in the therapist's care, else 404 (logged as denied when it
+    exists)."""
     try:
         return assigning.own_assignment(_me(), assignment_id)
-    except NotYourClient as refused:
-        _log(action, refused.client, object_type, object_id or assignment_id,
-             AuditOutcome.DENIED)
-        abort(404)
-    except assigning.AssignmentNotFound:
-        abort(404)
+    except care.NotInCare as refused:
+        _refused(action, refused.client, object_type, object_id or assignment_id)
+    except assigning.AssignmentNotFound as missing:
+        _refused(action, missing.elsewhere, object_type, object_id or assignment_id)
+    abort(404)
 
 
 # --- the caseload ------------------------------------------------------------------------------
@@ -187,7 +198,11 @@ def invite() -> Page | Response:
     status = 200
     if form.is_submitted():
         status = 422
-        if form.validate():
+        over_limit = rate_limits.invitation_refused()
+        if over_limit:
+            form.email.errors = [over_limit]
+            status = 429
+        elif form.validate():
             try:
                 invitation, token = assigning.invite_client(me, form.email.data,
                                                             form.language.data)

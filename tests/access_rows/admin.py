@@ -9,7 +9,7 @@ fresh database (``PERSON_IDS``); ``tests/admin/test_isolation.py`` checks that t
 The invitation row posts a form with a mistake (422), so that no mail is written.
 """
 
-from tests.access_rows import ROLES, only
+from tests.access_rows import ADMINS, CLIENTS, ROLES, only
 
 # make_world creates the people in the order of ROLES (anonymous has no account).
 PERSON_IDS = {role: number for number, role in enumerate(ROLES[1:], start=1)}
@@ -19,7 +19,7 @@ OTHER_THERAPIST = PERSON_IDS["other_therapist"]
 
 def admins(status: int) -> dict[str, int]:
     """``status`` for both admins, 403 for everyone else, the log-in page for visitors."""
-    return only(status, ("admin", "other_admin"), anonymous=302)
+    return only(status, ADMINS, anonymous=302)
 
 
 def own_admin(status: int) -> dict[str, int]:
@@ -43,6 +43,12 @@ ROWS = {
         f"/admin/people/{CLIENT_A}/reactivate", {}, own_admin(303)),
     ("POST", "/admin/people/<int:user_id>/move"): (
         f"/admin/people/{CLIENT_A}/move", {"therapist": str(OTHER_THERAPIST)}, own_admin(303)),
+    ("POST", "/admin/people/<int:user_id>/co-therapists"): (
+        f"/admin/people/{CLIENT_A}/co-therapists", {"co-therapist": str(OTHER_THERAPIST)},
+        own_admin(303)),
+    # Client A's co-therapist relationship is the world's third (after former and own).
+    ("POST", "/admin/people/<int:user_id>/co-therapists/<int:relationship_id>/end"): (
+        f"/admin/people/{CLIENT_A}/co-therapists/3/end", {}, own_admin(303)),
     ("GET", "/admin/library"): ("/admin/library", None, admins(200)),
     ("POST", "/admin/library/<module_id>"): (
         "/admin/library/{module_id}", {"available": "no"}, admins(303)),
@@ -50,5 +56,5 @@ ROWS = {
     ("GET", "/admin/audit-log"): ("/admin/audit-log", None, admins(200)),
     ("GET", "/admin/audit-log.csv"): ("/admin/audit-log.csv", None, admins(200)),
     ("GET", "/my-data/access-log"): (
-        "/my-data/access-log", None, only(200, ("client_a", "client_b"), anonymous=302)),
+        "/my-data/access-log", None, only(200, CLIENTS, anonymous=302)),
 }

@@ -6,7 +6,7 @@ it, client B gets 404 (an id that is not theirs is "not found", never "forbidden
 has no answer yet in ``{assignment_a}``, and ``{assignment_b}`` is client B's.
 """
 
-from tests.access_rows import only
+from tests.access_rows import CLIENTS, only
 
 
 def owner(status: int) -> dict[str, int]:
@@ -18,7 +18,7 @@ MODULE_ITEM = "/strengths/modules/<int:assignment_id>/<step_id>/<int:index>"
 
 def clients(status: int) -> dict[str, int]:
     """``status`` for both clients, 403 for staff, the log-in page for visitors."""
-    return only(status, ("client_a", "client_b"), anonymous=302)
+    return only(status, CLIENTS, anonymous=302)
 
 
 ROWS = {

@@ -1,14 +1,14 @@
-"""The therapist area: therapists only, and of clients only their own.
+"""The therapist area: therapists only, and of clients only those in their care.
 
-Other roles get 403 (the role check comes first), visitors the log-in page. Another therapist
-gets 404 for client A and client A's assignment: a client who is not theirs is "not found",
-never "forbidden". Client A has no answer in the world, so even their own therapist finds no
-answer to give feedback on (404); giving feedback is tested in ``tests/therapist``.
+Other roles get 403 (the role check comes first), visitors the log-in page. Client A's care
+team (primary and co-therapist) may open client A's record; every other therapist gets 404 for
+client A and client A's assignment: a colleague, the former therapist whose relationship ended,
+and the therapist of organisation B (a client who is not theirs is "not found", never
+"forbidden"). Client A has no answer in the world, so even their own therapist finds no answer
+to give feedback on (404); giving feedback is tested in ``tests/therapist``.
 """
 
-from tests.access_rows import only
-
-THERAPISTS = ("own_therapist", "other_therapist")
+from tests.access_rows import CARE_TEAM_A, THERAPISTS, only
 
 
 def therapists(status: int) -> dict[str, int]:
@@ -17,8 +17,8 @@ def therapists(status: int) -> dict[str, int]:
 
 
 def own_therapist(status: int) -> dict[str, int]:
-    """``status`` for client A's own therapist, 404 for the other therapist."""
-    return {**therapists(404), "own_therapist": status}
+    """``status`` for client A's care team, 404 for every other therapist."""
+    return {**therapists(404), **dict.fromkeys(CARE_TEAM_A, status)}
 
 
 A = "/therapist/assignments/{assignment_a}"

@@ -1,7 +1,8 @@
 """Organisations never see each other's people, clients, answers or modules.
 
 The admin of Zorg West gets 404 on every route about a person of Zorg Oost, and their lists,
-figures and access log show nothing of Zorg Oost.
+figures and access log show nothing of Zorg Oost. Their attempts on a client of Zorg Oost are
+in Zorg Oost's log (who tried, from which organisation and address), never in Zorg West's.
 """
 
 from __future__ import annotations
@@ -19,6 +20,13 @@ from tests.conftest import World
 
 ZORG_OOST = ("a@oost.example", "b@oost.example", "t1@oost.example", "t2@oost.example",
              "author@oost.example", "admin@oost.example")
+
+
+def stranger_user(world: World) -> User:
+    """Zorg West's admin."""
+    user = world.people["other_admin"]
+    assert user is not None
+    return user
 
 
 def test_the_access_matrix_ids_are_the_worlds(world: World) -> None:
@@ -44,7 +52,8 @@ def test_another_organisations_admin_gets_404_on_every_person_route(
     assert target is not None
     stranger = signed_in("other_admin")
     for method, rule in _person_routes(app):
-        path = rule.replace("<int:user_id>", str(target.id))
+        path = rule.replace("<int:user_id>", str(target.id)).replace(
+            "<int:relationship_id>", "3")  # client A's co-therapist relationship
         if method == "GET":
             response = stranger.get(path)
         else:
@@ -54,7 +63,16 @@ def test_another_organisations_admin_gets_404_on_every_person_route(
     with connected():
         assert User.get_by_id(target.id).active
         assert Assignment.get_by_id(world.assignment_a.id).therapist_id == world.therapist.id
-        assert AuditEvent.select().where(AuditEvent.client == target).count() == 0
+        about = list(AuditEvent.select().where(AuditEvent.client == target))
+        west = stranger_user(world).__data__["organisation"]
+        assert AuditEvent.select().where(AuditEvent.organisation == west).count() == 0
+    if target.role == "client":
+        # Every attempt is logged as refused, in the client's own organisation.
+        assert len(about) == len(_person_routes(app))
+        assert {(e.outcome, e.__data__["organisation"], e.__data__["actor"]) for e in about} == {
+            ("denied", target.__data__["organisation"], stranger_user(world).id)}
+    else:
+        assert about == []
 
 
 def test_another_organisations_admin_sees_nothing_of_this_organisation(
@@ -73,7 +91,7 @@ def test_another_organisations_admin_sees_nothing_of_this_organisation(
         assert "Zorg Oost" not in page, path
     figures = stranger.get("/admin/figures").get_data(as_text=True)
     assert "<strong>0</strong> active clients" in figures
-    assert "of 0 clients with an account" in figures
+    assert "of 1 clients with an account" in figures  # Zorg West's own client
 
 
 def test_a_move_to_a_therapist_of_another_organisation_is_refused(

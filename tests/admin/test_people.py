@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -158,6 +157,67 @@ def test_when_the_mail_cannot_be_sent_the_admin_gets_the_link_on_the_page_only(
         assert "/invite/" not in str(session.get("_flashes"))
 
 
+def test_an_address_with_an_account_elsewhere_gets_the_answer_of_a_fresh_invitation(
+    signed_in: SignedIn, world: World, outbox: Path
+) -> None:
+    admin = signed_in("admin")
+    fresh = _invite(admin, email="noor@oost.example")
+    fresh_page = admin.get("/admin/").get_data(as_text=True)
+    taken = _invite(admin, email="T@West.example", name="Tim")
+    taken_page = admin.get("/admin/").get_data(as_text=True)
+    assert fresh.status_code == taken.status_code == 303
+    assert fresh.headers["Location"] == taken.headers["Location"]
+    assert "The invitation is sent" in fresh_page
+    assert "The invitation is sent" in taken_page
+    rows = {email: re.sub(r"\s+", " ", row).replace(email, "ADDRESS")
+            for row in re.findall(r"<tr>.*?</tr>", taken_page, re.S)
+            for email in ("noor@oost.example", "t@west.example") if email in row}
+    assert rows["noor@oost.example"] == rows["t@west.example"]
+    assert len(_events(audit.STAFF_INVITED)) == 2
+
+    mails = [message_from_bytes(path.read_bytes(), policy=default)
+             for path in outbox_mails(outbox.parent)]
+    notice = cast(EmailMessage, mails[-1])
+    assert notice["To"] == "t@west.example"
+    assert notice["Subject"] == "Someone tried to invite you to ehealth"
+    body = notice.get_content()
+    assert "Someone at Zorg Oost tried to invite you" in body
+    assert "/invite/" not in body
+    assert "Zorg West" not in body
+
+
+def test_staff_invitations_per_admin_are_limited(
+    app: Flask, signed_in: SignedIn, world: World, outbox: Path
+) -> None:
+    app.config["RATE_LIMIT_INVITATIONS"] = "1 per hour"
+    admin = signed_in("admin")
+    assert _invite(admin).status_code == 303
+    refused = _invite(admin, email="sara@oost.example")
+    assert refused.status_code == 429
+    page = refused.get_data(as_text=True)
+    assert form_errors(page) == [
+        "You sent many invitations in a short time. Wait 60 minutes and try again."]
+    assert "sara@oost.example" in page  # the form keeps what was typed
+    assert len(outbox_mails(outbox.parent)) == 1
+    with connected():
+        assert Invitation.select().count() == 1
+
+
+def test_the_names_enter_the_staff_invitation_as_one_short_line(
+    signed_in: SignedIn, world: World, outbox: Path
+) -> None:
+    with connected():
+        User.update(name="Marieke\n\nClick https://evil.example to keep your account "
+                         + "y" * 120).where(User.id == _id(world, "admin")).execute()
+    assert _invite(signed_in("admin"), name="Noor\r\nHaddou", language="en").status_code == 303
+    greeting, invites, *_rest = _mail(outbox).get_content().split("\n\n")
+    assert greeting == "Hello Noor Haddou,"
+    inviter = invites.split(" invites you to ehealth")[0]
+    assert "\n" not in invites
+    assert inviter.startswith("Marieke Click https://evil.example to keep your account y")
+    assert len(inviter) == 100
+
+
 def test_deactivating_ends_the_persons_sessions_at_once_and_they_cannot_log_in(
     app: Flask, signed_in: SignedIn, world: World
 ) -> None:
@@ -222,30 +282,6 @@ def test_an_admin_cannot_deactivate_their_own_account(
     assert _events(audit.ACCOUNT_DEACTIVATED) == []
 
 
-def test_moving_a_client_gives_their_open_modules_to_the_new_therapist(
-    signed_in: SignedIn, world: World
-) -> None:
-    client_a, old = world.client_a, world.therapist
-    new = world.people["other_therapist"]
-    assert new is not None
-    with connected():
-        done = Assignment.create(client=client_a, therapist=old, status="completed",
-                                 module_version=world.assignment_a.module_version)
-    admin = signed_in("admin")
-    page = f"/admin/people/{client_a.id}"
-    assert "Move to another therapist" in admin.get(page).get_data(as_text=True)
-    response = post_form(admin, f"{page}/move", {"therapist": str(new.id)}, page=page)
-    assert response.status_code == 303
-    assert "1 open module of this client moved" in admin.get(page).get_data(as_text=True)
-    with connected():
-        assert Assignment.get_by_id(world.assignment_a.id).therapist_id == new.id
-        assert Assignment.get_by_id(done.id).therapist_id == old.id  # finished: stays
-        assert Assignment.get_by_id(world.assignment_b.id).therapist_id == new.id  # untouched
-    [event] = _events(audit.CLIENT_MOVED)
-    assert (event.actor_id, event.client_id) == (_id(world, "admin"), client_a.id)
-    assert (event.object_type, event.object_id) == ("user", str(new.id))
-
-
 def test_a_client_moves_only_to_an_active_therapist_of_the_same_organisation(
     signed_in: SignedIn, world: World
 ) -> None:
@@ -275,28 +311,3 @@ def test_looking_at_a_clients_page_is_logged_and_a_staff_members_is_not(
     [event] = _events(audit.CLIENT_VIEWED)
     assert (event.client_id, event.object_type) == (world.client_a.id, "person")
 
-
-
-def test_a_client_without_a_module_yet_moves_with_their_invitation(
-    signed_in: SignedIn, world: World
-) -> None:
-    old, new = world.therapist, world.people["other_therapist"]
-    assert new is not None
-    with connected():
-        newcomer = User.create(organisation=old.organisation, email="c@oost.example",
-                               name="Cas", role=Role.CLIENT)
-        Invitation.create(organisation=old.organisation, email=newcomer.email,
-                          role=Role.CLIENT, therapist=old, token_hash="x" * 64,
-                          expires_at=dt.datetime(2030, 1, 1), user=newcomer)
-    admin = signed_in("admin")
-    listed = admin.get("/admin/").get_data(as_text=True)
-    assert re.search(r"Cas</a></th>\s*<td[^>]*>c@oost\.example</td>\s*<td[^>]*>t1<", listed)
-    page = f"/admin/people/{newcomer.id}"
-    assert "This client has no modules under way." in admin.get(page).get_data(as_text=True)
-    response = post_form(admin, f"{page}/move", {"therapist": str(new.id)}, page=page)
-    assert response.status_code == 303
-    assert "now belongs to the new therapist" in admin.get(page).get_data(as_text=True)
-    with connected():
-        assert Invitation.get(Invitation.user == newcomer).therapist_id == new.id
-    [event] = _events(audit.CLIENT_MOVED)
-    assert (event.client_id, event.object_id) == (newcomer.id, str(new.id))

@@ -131,7 +131,8 @@ def test_every_admin_page_fits_a_phone_and_its_tables_scroll_inside(
     tab_to(page, ".admin-table-region")
     assert focus_problem(page) is None
     navigate(page, lambda: page.locator('a:has-text("Anna Visser")').first.click())
-    assert page.locator("#therapist").count() == 1  # the move form
+    assert page.locator("#care-team").count() == 1  # the care team and its history
+    assert page.locator("#history-title").count() == 1
 
 
 @pytest.mark.parametrize("view", [NL_PHONE], indirect=True, ids=str)
@@ -150,3 +151,44 @@ def test_a_client_sees_who_looked_at_their_data(
     click_to_navigate(page, 'form.auth-form button[type="submit"]')
     visit(page, "/my-data/access-log")
     assert "Fatima de Vries" in page.locator("tbody").inner_text()
+
+
+@pytest.mark.parametrize("view", [NL_DESKTOP], indirect=True, ids=str)
+def test_the_admin_keeps_a_clients_care_team(
+    page: Page, live_server: LiveServer, demo: dict[str, Account]
+) -> None:
+    """Move a client to another primary therapist and add a co-therapist, by keyboard."""
+    from ehealth.services import care
+
+    admin = _staff(live_server, demo, Role.ADMIN, "Team Admin")
+    newcomer = _staff(live_server, demo, Role.THERAPIST, "Nieuwe Behandelaar")
+    helper = _staff(live_server, demo, Role.THERAPIST, "Tweede Behandelaar")
+    with live_server.database():
+        fatima = User.get(User.email == demo["fatima"].email)
+        client = User.create(organisation=fatima.organisation, role=Role.CLIENT,
+                             email=f"team-{secrets.token_hex(3)}@browser.example",
+                             name="Team Cliënt", language="nl")
+        care.start_primary(client, fatima)
+        new_id = User.get(User.email == newcomer.email).id
+        helper_id = User.get(User.email == helper.email).id
+    log_in_as_staff(page, admin)
+    visit(page, f"/admin/people/{client.id}")
+    assert "Fatima de Vries" in page.locator("#care-team + p + .admin-table-region").inner_text()
+    page.locator("#therapist").select_option(str(new_id))
+    page.locator("#reason").fill("Andere wijk")
+    tab_to(page, 'form[action$="/move"] button[type="submit"]')
+    navigate(page, lambda: page.keyboard.press("Enter"))
+    assert page.locator(".flash--success").count() == 1
+    team = page.locator("#care-team + p + .admin-table-region").inner_text()
+    assert "Nieuwe Behandelaar" in team
+    assert "Fatima de Vries" not in team
+    history = page.locator("#history-title + .admin-table-region").inner_text()
+    assert "Fatima de Vries" in history
+    assert "Andere wijk" in history
+    page.locator("#co-therapist").select_option(str(helper_id))
+    click_to_navigate(page, 'form[action$="/co-therapists"] button[type="submit"]')
+    assert "Tweede Behandelaar" in page.locator(
+        "#care-team + p + .admin-table-region").inner_text()
+    with live_server.database():
+        assert [r.therapist.email for r in care.team_of(client)] == [newcomer.email,
+                                                                       helper.email]

@@ -24,6 +24,8 @@ from ehealth.models import (
     Assignment,
     AssignmentStatus,
     AuditEvent,
+    CareRelationship,
+    CareRole,
     Feedback,
     ModuleVersion,
     Role,
@@ -88,8 +90,12 @@ def events(**where: Any) -> list[AuditEvent]:
 
 
 def assert_one_event(before: int, actor: User, action: str, client: User | None,
-                     object_type: str, object_id: object, outcome: str = "success") -> AuditEvent:
-    """Exactly one audit event was written since ``before`` events, with every field set."""
+                     object_type: str, object_id: object, outcome: str = "success"
+                     ) -> AuditEvent:
+    """Exactly one audit event was written since ``before`` events, with every field set.
+
+    An event about a client is filed in the client's organisation, any other in the actor's.
+    """
     new = events()[before:]
     assert len(new) == 1, [(e.action, e.outcome) for e in new]
     event = new[0]
@@ -103,7 +109,8 @@ def assert_one_event(before: int, actor: User, action: str, client: User | None,
     assert event.object_id == str(object_id)
     assert event.address == "127.0.0.1"
     assert event.outcome == outcome
-    assert event.__data__["organisation"] == actor.__data__["organisation"]
+    filed_under = client if client is not None else actor
+    assert event.__data__["organisation"] == filed_under.__data__["organisation"]
     return event
 
 
@@ -131,9 +138,19 @@ def voorbeeld() -> ModuleVersion:
     return version
 
 
+def in_care(client: User, therapist: User, role: str = CareRole.PRIMARY) -> CareRelationship:
+    """Start a care relationship between ``client`` and ``therapist`` (as an admin would)."""
+    with connected():
+        relationship: CareRelationship = CareRelationship.create(
+            organisation=client.__data__["organisation"], client=client, therapist=therapist,
+            role=role)
+    return relationship
+
+
 def add_clients(therapist: User, count: int, prefix: str = "bulk", days_quiet: int = 0,
                 answers: bool = True) -> list[User]:
-    """``count`` clients of ``therapist``, each with an active module, answers and feedback.
+    """``count`` clients in the care of ``therapist``, each with an active module, answers
+    and feedback.
 
     Written in a few bulk inserts, so that hundreds take a moment only.
     """
@@ -147,6 +164,11 @@ def add_clients(therapist: User, count: int, prefix: str = "bulk", days_quiet: i
             "created_at": now,
         } for number, email in enumerate(emails)]).execute()
         clients = list(User.select().where(User.email.in_(emails)).order_by(User.email))
+        CareRelationship.insert_many([{
+            "organisation": therapist.__data__["organisation"], "client": client.id,
+            "therapist": therapist.id, "role": CareRole.PRIMARY,
+            "started_at": now - dt.timedelta(days=61),
+        } for client in clients]).execute()
         Assignment.insert_many([{
             "client": client.id, "therapist": therapist.id, "module_version": version.id,
             "status": AssignmentStatus.ACTIVE, "assigned_at": now - dt.timedelta(days=60),

@@ -13,6 +13,8 @@ from ehealth.models import (
     Answer,
     Assignment,
     AssignmentStatus,
+    CareRelationship,
+    CareRole,
     Feedback,
     Invitation,
     Organisation,
@@ -28,6 +30,7 @@ from tests.therapist.conftest import (
     counting_queries,
     events,
     give_answer,
+    in_care,
     person,
     voorbeeld,
 )
@@ -50,16 +53,32 @@ def test_the_caseload_lists_only_the_therapists_own_clients(
 ) -> None:
     with connected():
         west = Organisation.get(Organisation.slug == "zorg-west")
-        stranger = User.create(organisation=west, email="c@west.example", name="Stranger",
-                               role=Role.CLIENT)
-        # Even an assignment naming our therapist does not make another organisation's
-        # client theirs.
+        stranger = User.create(organisation=west, email="stranger@west.example",
+                               name="Stranger", role=Role.CLIENT)
+        # Even an assignment naming our therapist, or a (corrupt) relationship across
+        # organisations, does not make another organisation's client theirs.
         Assignment.create(client=stranger, therapist=world.therapist,
                           module_version=voorbeeld())
+        CareRelationship.create(organisation=west, client=stranger, therapist=world.therapist,
+                                role=CareRole.CO_THERAPIST)
+        # An assignment alone (without a care relationship) does not either.
+        loner = User.create(organisation=world.therapist.organisation,
+                            email="loner@oost.example", name="Loner", role=Role.CLIENT)
+        Assignment.create(client=loner, therapist=world.therapist, module_version=voorbeeld())
     names = _names(_page(therapist))
     assert names == ["a"]
     other = browser(app, person(world, "other_therapist"))
     assert _names(_page(other)) == ["b"]
+    assert _names(_page(browser(app, person(world, "former_therapist")))) == []
+    west_therapist = browser(app, person(world, "other_org_therapist"))
+    assert _names(_page(west_therapist)) == ["c"]
+
+
+def test_a_co_therapist_sees_the_client_marked_as_such(app: Flask, world: World) -> None:
+    page = _page(browser(app, person(world, "co_therapist")))
+    assert _names(page) == ["a"]
+    assert "you are co-therapist" in page
+    assert "you are co-therapist" not in _page(browser(app, world.therapist))
 
 
 def test_progress_is_the_real_share_of_steps_done(world: World, therapist: FlaskClient) -> None:
@@ -85,6 +104,7 @@ def test_a_client_who_accepted_the_therapists_invitation_is_listed_without_modul
         Invitation.create(organisation=world.therapist.organisation, email=new.email,
                           role=Role.CLIENT, therapist=world.therapist, token_hash="x" * 64,
                           expires_at=utcnow(), used_at=utcnow(), user=new)
+    in_care(new, world.therapist)  # as accepting the invitation does
     page = _page(therapist)
     assert _names(page) == ["a", "Nieuw"]
     assert "No modules yet" in page
@@ -102,6 +122,8 @@ def test_clients_are_sorted_by_name_activity_inactivity_and_awaiting(
             Assignment.create(client=client, therapist=world.therapist,
                               module_version=voorbeeld(), status=AssignmentStatus.ACTIVE,
                               last_activity_at=now - dt.timedelta(days=days))
+            CareRelationship.create(organisation=client.organisation, client=client,
+                                    therapist=world.therapist, role=CareRole.PRIMARY)
         Assignment.update(status=AssignmentStatus.ACTIVE,
                           last_activity_at=now - dt.timedelta(days=10)).where(
             Assignment.id == world.assignment_a.id).execute()
@@ -227,3 +249,20 @@ def test_other_roles_cannot_open_the_caseload(app: Flask, world: World) -> None:
     response = browser(app).get("/therapist/")
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+
+
+def test_a_page_number_that_is_no_number_shows_the_first_page(
+    world: World, therapist: FlaskClient
+) -> None:
+    for page in ("%C2%B2", "9" * 5000, "-1", "0", "1e3", "99999999999999999999999"):
+        assert _names(_page(therapist, f"?page={page}")) == ["a"], page
+
+
+def test_a_long_caseload_links_the_first_last_and_nearby_pages(
+    world: World, therapist: FlaskClient
+) -> None:
+    add_clients(world.therapist, 300, answers=False)
+    page = _page(therapist, "?page=6")
+    numbers = re.findall(r'<span class="visually-hidden">Page </span>(\d+)</a>', page)
+    assert numbers == ["1", "4", "5", "6", "7", "8", "13"]
+    assert page.count('class="th-pages__gap"') == 2

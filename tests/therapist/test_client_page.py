@@ -19,12 +19,11 @@ from ehealth.models import (
     AuditEvent,
     Goal,
     GoalStep,
-    Organisation,
-    Role,
     Strength,
     User,
     utcnow,
 )
+from ehealth.services import care
 from tests.conftest import World
 from tests.therapist.conftest import (
     add_answers,
@@ -201,21 +200,21 @@ def test_another_therapists_client_is_not_found_and_the_attempt_is_logged(
 
 
 def test_a_therapist_of_another_organisation_gets_not_found(app: Flask, world: World) -> None:
+    outsider = person(world, "other_org_therapist")
     with connected():
-        west = Organisation.get(Organisation.slug == "zorg-west")
-        outsider = User.create(organisation=west, email="t@west.example", role=Role.THERAPIST,
-                               name="West")
         # An assignment naming them does not open another organisation's client.
         Assignment.create(client=world.client_a, therapist=outsider,
                           module_version=voorbeeld())
     visitor = browser(app, outsider)
     before = len(events())
     assert visitor.get(f"/therapist/clients/{world.client_a.id}").status_code == 404
-    assert_one_event(before, outsider, "client.viewed", world.client_a, "client",
-                     world.client_a.id, outcome="denied")
+    # The attempt is in the log of the client's organisation (Zorg Oost), not in Zorg West's.
+    event = assert_one_event(before, outsider, "client.viewed", world.client_a, "client",
+                             world.client_a.id, outcome="denied")
+    assert event.__data__["organisation"] == world.client_a.__data__["organisation"]
     caseload = visitor.get("/therapist/").get_data(as_text=True)
-    assert "You have no clients yet" in caseload
     assert f'href="/therapist/clients/{world.client_a.id}"' not in caseload
+    assert "a@oost.example" not in caseload
 
 
 def test_an_unknown_client_is_not_found_and_nothing_is_logged(world: World,
@@ -250,9 +249,7 @@ def test_a_client_moved_to_a_colleague_leaves_the_caseload_with_their_whole_reco
         finished = Assignment.create(client=world.client_a, therapist=world.therapist,
                                      module_version=voorbeeld(),
                                      status=AssignmentStatus.COMPLETED)
-        # What an admin's "move client" does: the open modules go to the colleague.
-        Assignment.update(therapist=colleague).where(
-            Assignment.id == world.assignment_a.id).execute()
+        care.move_client(person(world, "admin"), world.client_a, colleague.id)
     assert therapist.get(f"/therapist/clients/{world.client_a.id}").status_code == 404
     assert "a@oost.example" not in therapist.get("/therapist/").get_data(as_text=True)
     page = _record(browser(app, colleague), world.client_a)
