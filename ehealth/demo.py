@@ -11,7 +11,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from ehealth.database import write_transaction
-from ehealth.models import Answer, Assignment, ModuleVersion, Organisation, Role, User
+from ehealth.models import (
+    Answer,
+    Assignment,
+    CareRelationship,
+    CareRole,
+    ModuleVersion,
+    Organisation,
+    Role,
+    User,
+)
 from ehealth.services import care
 from ehealth.services.accounts import hash_password
 from ehealth.services.answers import save_answer
@@ -33,6 +42,7 @@ class Login:
 
 PEOPLE = [
     (Role.THERAPIST, "Fatima de Vries", "fatima"),
+    (Role.THERAPIST, "Daan Smit", "daan"),
     (Role.AUTHOR, "Joost Bakker", "joost"),
     (Role.ADMIN, "Marieke Jansen", "marieke"),
     (Role.CLIENT, "Anna Visser", "anna"),
@@ -108,8 +118,13 @@ def create_demo() -> list[Login]:
         logins = [_account(organisation, *person) for person in PEOPLE]
     therapist = User.get(User.email == f"fatima@{DOMAIN}")
     with write_transaction():
+        # Fatima is both clients' primary therapist; Daan joins Sem's care team.
         for handle in sorted({person[0] for person in PROGRESS}):
             care.start_primary(User.get(User.email == f"{handle}@{DOMAIN}"), therapist)
+        sem, daan = (User.get(User.email == f"{h}@{DOMAIN}") for h in ("sem", "daan"))
+        if care.relationship(daan, sem) is None:
+            CareRelationship.create(organisation=organisation, client=sem, therapist=daan,
+                                    role=CareRole.CO_THERAPIST)
     for handle, module_id, answers, done, completed in PROGRESS:
         client = User.get(User.email == f"{handle}@{DOMAIN}")
         version = (ModuleVersion.select().where(ModuleVersion.module_id == module_id)

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from ehealth.cli import cli
 from ehealth.database import connected
-from ehealth.models import Answer, Assignment, AssignmentStatus, User
+from ehealth.models import Answer, Assignment, AssignmentStatus, CareRelationship, User
 from ehealth.services.accounts import verify_password
 from tests.conftest import ROOT
 
@@ -29,7 +29,7 @@ def test_demo_prints_one_working_login_per_account(demo_env: None) -> None:
     assert result.exit_code == 0, result.output
     logins = LINE.findall(result.output)
     assert sorted(role for role, _, _ in logins) == [
-        "admin", "author", "client", "client", "therapist"]
+        "admin", "author", "client", "client", "therapist", "therapist"]
     with connected():
         for _, email, password in logins:
             assert verify_password(User.get(User.email == email).password_hash, password)
@@ -58,7 +58,8 @@ def test_running_demo_again_adds_nothing_and_renews_passwords(demo_env: None) ->
     second = CliRunner().invoke(cli, ["demo"]).output
     with connected():
         assert Assignment.select().count() == count
-        assert User.select().count() == 5
+        assert User.select().count() == 6
+        assert CareRelationship.select().count() == 3  # Fatima for both, Daan for Sem
     assert LINE.findall(first) != LINE.findall(second)
 
 
