@@ -112,6 +112,8 @@ def migrate() -> list[str]:
             if pending:
                 router.run()
                 analyze()
+            else:
+                analyze_if_stale()
             return pending
         finally:
             if locked:
@@ -122,3 +124,29 @@ def analyze() -> None:
     """Refresh the query planner's statistics (after migrations, after loading much data)."""
     with connected():
         db.execute_sql("ANALYZE" if not is_sqlite() else "PRAGMA optimize")
+
+
+# A table whose rows changed by more than this share since its statistics were made (and by
+# at least STALE_ROWS rows) is analysed at start-up: after a bulk import, PostgreSQL would
+# otherwise plan the caseload for the empty tables it last saw and take seconds per page.
+STALE_SHARE = 0.2
+STALE_ROWS = 1_000
+
+
+def analyze_if_stale() -> list[str]:
+    """Refresh the statistics of tables that changed much since they were last made (on
+    PostgreSQL; SQLite's ``PRAGMA optimize`` decides for itself). Returns the tables analysed.
+    """
+    with connected():
+        if is_sqlite():
+            db.execute_sql("PRAGMA optimize")
+            return []
+        stale = [row[0] for row in db.execute_sql(
+            "SELECT relname FROM pg_stat_user_tables WHERE n_mod_since_analyze >= %s "
+            "AND n_mod_since_analyze > %s * GREATEST(n_live_tup - n_mod_since_analyze, 0)",
+            (STALE_ROWS, STALE_SHARE)).fetchall()]
+        for table in stale:
+            db.execute_sql(f'ANALYZE "{table}"')
+        if stale:
+            log.info("Refreshed the statistics of %s", ", ".join(sorted(stale)))
+        return stale

@@ -8,6 +8,7 @@ from flask import Flask
 from ehealth.database import connected, migrate
 from ehealth.extensions import db
 from ehealth.models import MODELS, Organisation, utcnow
+from tests.conftest import USE_POSTGRES
 
 
 def test_migrating_an_empty_database_creates_every_model_table(app: Flask) -> None:
@@ -166,3 +167,21 @@ def test_a_client_has_at_most_one_active_primary_therapist(app: Flask) -> None:
         CareRelationship.update(ended_at=utcnow()).execute()
         CareRelationship.create(organisation=organisation, client=client, therapist=t2,
                                 role=CareRole.PRIMARY)  # after the first ended: fine
+
+
+@pytest.mark.skipif(not USE_POSTGRES, reason="PostgreSQL keeps the planner statistics checked")
+def test_tables_that_changed_much_get_fresh_statistics_at_start_up(app: Flask) -> None:
+    """After a bulk import PostgreSQL planned the caseload for empty tables (seconds a page)."""
+    from ehealth.database import analyze_if_stale
+    from ehealth.models import Role, User
+
+    with connected():
+        organisation = Organisation.create(name="Oost", slug="oost")
+        User.insert_many([{"organisation": organisation.id, "email": f"c{n}@x", "role": Role.CLIENT,
+                           "name": "", "language": "nl", "created_at": utcnow()}
+                          for n in range(3000)]).execute()
+        db.execute_sql("SELECT pg_stat_force_next_flush()")
+        assert "user" in analyze_if_stale()
+        db.execute_sql("SELECT pg_stat_force_next_flush()")
+        assert "user" not in analyze_if_stale()  # fresh now
+        assert migrate() == []  # start-up runs the same check

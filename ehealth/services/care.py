@@ -102,25 +102,42 @@ def client_elsewhere(client_id: int, organisation: Organisation | int) -> User |
     return client
 
 
+def _active_relationship(therapist: User) -> Any:
+    """A condition on ``CareRelationship``: an active relationship of ``therapist`` within
+    their own organisation."""
+    return ((CareRelationship.therapist == therapist) & CareRelationship.ended_at.is_null()
+            & (CareRelationship.organisation == therapist.__data__["organisation"]))
+
+
+def _clients_of(therapist: User) -> Any:
+    """A condition on ``User``: a client of the therapist's organisation, when the therapist
+    is an active therapist at all (else it matches nobody)."""
+    if therapist.role != Role.THERAPIST or not therapist.active:
+        return User.id.is_null()
+    return (User.role == Role.CLIENT) & (User.organisation == therapist.__data__["organisation"])
+
+
 def active_team(therapist: User) -> Any:
     """Subquery: the ids of the clients ``therapist`` has an active relationship with."""
-    organisation = therapist.__data__["organisation"]
-    return (CareRelationship.select(CareRelationship.client)
-            .where((CareRelationship.therapist == therapist)
-                   & CareRelationship.ended_at.is_null()
-                   & (CareRelationship.organisation == organisation)))
+    return CareRelationship.select(CareRelationship.client).where(_active_relationship(therapist))
 
 
 def in_care_of(therapist: User) -> Any:
     """A peewee condition on ``User``: the clients whose record ``therapist`` may see.
 
-    The same rule as ``client_for(therapist, …, View.RECORD)``, for lists and joins.
+    The same rule as ``client_for(therapist, …, View.RECORD)``, for checks and conditions.
     """
-    organisation = therapist.__data__["organisation"]
-    if therapist.role != Role.THERAPIST or not therapist.active:
-        return User.id.is_null()  # matches nobody
-    return ((User.role == Role.CLIENT) & (User.organisation == organisation)
-            & User.id.in_(active_team(therapist)))
+    return _clients_of(therapist) & User.id.in_(active_team(therapist))
+
+
+def clients_in_care(therapist: User, *fields: Any, with_role: bool = False) -> Any:
+    """The clients whose record ``therapist`` may see, as a query of ``fields`` of ``User``
+    (``with_role``: and the relationship's ``role``, primary or co-therapist): the rule of
+    ``in_care_of`` as a join, for lists."""
+    selected = (*fields, CareRelationship.role) if with_role else fields
+    return (User.select(*selected)
+            .join(CareRelationship, on=(CareRelationship.client == User.id))
+            .where(_active_relationship(therapist) & _clients_of(therapist)))
 
 
 def client_for(staff: User, client_id: int, view: str = View.RECORD) -> User:

@@ -29,7 +29,6 @@ from ehealth.models import (
     Answer,
     Assignment,
     AssignmentStatus,
-    CareRelationship,
     CareRole,
     Feedback,
     ModuleVersion,
@@ -344,19 +343,16 @@ def caseload(therapist: User, query: CaseloadQuery,
     """
     now = now or utcnow()
     team = care.active_team(therapist)
-    relationship = CareRelationship.alias("relationship")
-    mine = (care.in_care_of(therapist) & (User.active == True))  # noqa: E712
-    matching = (User.select(User.id, User.name, User.email, User.created_at, relationship.role)
-                .join(relationship, JOIN.LEFT_OUTER, on=(
-                    (relationship.client == User.id) & (relationship.therapist == therapist)
-                    & relationship.ended_at.is_null()))
-                .where(mine))
-    clients = _count(User.select(User.id).where(mine))
-    searched = mine
+    active = User.active == True  # noqa: E712
+    matching = (care.clients_in_care(therapist, User.id, User.name, User.email,
+                                     User.created_at, with_role=True)
+                .where(active))
+    clients = _count(care.clients_in_care(therapist, User.id).where(active))
+    searched = care.clients_in_care(therapist, User.id).where(active)
     if query.search:
         needle = query.search.lower()
         found = fn.LOWER(User.name).contains(needle) | fn.LOWER(User.email).contains(needle)
-        matching, searched = matching.where(found), mine & found
+        matching, searched = matching.where(found), searched.where(found)
     activity = _activity(team).alias("activity")
     awaiting = _awaiting(team).alias("awaiting")
     if query.sort in ("activity", "inactive") or query.only_inactive:
@@ -377,7 +373,7 @@ def caseload(therapist: User, query: CaseloadQuery,
         # The page's query counts the matches too: the figures are computed once.
         matching = matching.select_extend(fn.COUNT(SQL("*")).over().alias("matches"))
     ordered = matching.order_by(*_ordering(query.sort, query.descending, activity, awaiting))
-    total = clients if not query.search else _count(User.select(User.id).where(searched))
+    total = clients if not query.search else _count(searched)
     page = query.page
     while True:
         records = cast(list[dict[str, Any]], list(

@@ -171,8 +171,8 @@ def open_assignments(client: User) -> list[Assignment]:
 
 def client_count(therapist: User) -> int:
     """How many active clients are in the care of ``therapist`` (as on their caseload)."""
-    return int(User.select(User.id).where(care.in_care_of(therapist)
-                                          & (User.active == True)).count())  # noqa: E712
+    return int(care.clients_in_care(therapist, User.id)
+               .where(User.active == True).count())  # noqa: E712
 
 
 def open_invitations(organisation: Organisation, now: dt.datetime | None = None
