@@ -3,33 +3,19 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
-from flask_babel import format_date, get_locale, lazy_gettext
+from flask_babel import format_date, format_decimal, lazy_gettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ehealth.content.fields import Text
 from ehealth.content.loader import Module
-from ehealth.content.steps import STEP_TYPES
-from ehealth.content.steps.base import numbered
-from ehealth.content.steps.questionnaire import score
-from ehealth.content.steps.questions import Scale
-
-STEP_LABELS = {
-    "opening": lazy_gettext("Opening"),
-    "text": lazy_gettext("Information"),
-    "strengths": lazy_gettext("Strengths"),
-    "reflection": lazy_gettext("Reflection"),
-    "scale": lazy_gettext("Scaling question"),
-    "choice": lazy_gettext("Choice"),
-    "questionnaire": lazy_gettext("Questionnaire"),
-    "experience": lazy_gettext("Tip from experience"),
-    "goal": lazy_gettext("Goal"),
-    "summary": lazy_gettext("Summary"),
-}
+from ehealth.content.steps import STEP_TYPES, type_of
+from ehealth.i18n import page_language
 
 AUDIENCE_LABELS = {
     "adults": lazy_gettext("adults"),
@@ -39,8 +25,18 @@ AUDIENCE_LABELS = {
 
 
 def step_label(step_type: str) -> str:
-    """The name of a step type for people."""
-    return str(STEP_LABELS.get(step_type, step_type))
+    """The name of a step type for people (each type has its own, in both languages)."""
+    known = STEP_TYPES.get(step_type)
+    return str(known.label) if known is not None else step_type
+
+
+def answer_template(step: dict[str, Any]) -> str:
+    """The template that shows a stored answer to ``step`` (its type's answer template)."""
+    template = type_of(step).answer_template
+    if template is None:
+        raise LookupError(f'Step type "{step["type"]}" takes no answer: it has no answer '
+                          "template.")
+    return template
 
 
 def audience_label(audience: list[str]) -> str:
@@ -62,15 +58,7 @@ def step_name(step: dict[str, Any], language: str) -> str:
 
 
 def _format_value(step: dict[str, Any], value: Any, language: str) -> str:
-    if step["type"] == "choice":
-        labels = {o["id"]: o["label"].in_language(language) for o in step["options"]}
-        return f"“{labels.get(value, value)}”"
-    if step["type"] == "strengths":
-        for category in step["categories"]:
-            for suggestion in category["suggestions"]:
-                if suggestion["id"] == value:
-                    return f"“{suggestion['label'].in_language(language)}”"
-    return str(value)
+    return type_of(step).value_text(step, value, language)
 
 
 def condition_text(condition: dict[str, Any], module: Module, language: str) -> str:
@@ -170,44 +158,6 @@ def field_value(fields: dict[str, list[str]], name: str) -> str:
     return values[0]
 
 
-def _numbered(fields: dict[str, list[str]], prefix: str) -> list[tuple[int, str]]:
-    filled = [(n, text) for n, text in numbered(fields, prefix) if text.strip()]
-    # Renumber, and leave one empty slot for a new entry.
-    return [(i, text) for i, (_, text) in enumerate(filled)] + [(len(filled), "")]
-
-
-def own_items(fields: dict[str, list[str]], category_id: str) -> list[tuple[int, str]]:
-    """The client's own items in a strengths category, plus an empty slot for a new one."""
-    return _numbered(fields, f"own.{category_id}.")
-
-
-def own_steps(fields: dict[str, list[str]]) -> list[tuple[int, str]]:
-    """The client's own goal steps, plus an empty slot for a new one."""
-    return _numbered(fields, "own-step.")
-
-
-def goal_step_options(step: dict[str, Any], fields: dict[str, list[str]], language: str
-                      ) -> list[tuple[str, str]]:
-    """The steps chosen or written so far, as (key, label), to pick the first step from."""
-    chosen = set(fields.get("step", []))
-    options = [(f"s:{s['id']}", s["label"].in_language(language))
-               for s in step["suggested_steps"] if f"s:{s['id']}" in chosen]
-    options += [(f"o:{n}", text) for n, text in own_steps(fields) if text.strip()]
-    return options
-
-
-def asked_follow_ups(step: dict[str, Any], value: int) -> list[dict[str, Any]]:
-    """The follow-up questions of a scale step that apply to ``value``."""
-    scale = STEP_TYPES["scale"]
-    assert isinstance(scale, Scale)
-    return scale.asked_follow_ups(step, value)
-
-
-def questionnaire_scores(step: dict[str, Any], value: dict[str, Any]) -> dict[str, Any]:
-    """Scores of a questionnaire answer (total and per subscale)."""
-    return score(step, value.get("responses", {}))
-
-
 def error_messages(messages: Any, prefix: str = "") -> list[str]:
     """marshmallow error messages as readable lines."""
     lines: list[str] = []
@@ -229,11 +179,8 @@ def register(app: Flask) -> None:
         error_messages=error_messages,
         field_id=field_id,
         field_value=field_value,
-        own_items=own_items,
-        own_steps=own_steps,
-        goal_step_options=goal_step_options,
-        asked_follow_ups=asked_follow_ups,
-        questionnaire_scores=questionnaire_scores,
+        type_of=type_of,
+        answer_template=answer_template,
         nav_items=nav_items,
         view_functions=app.view_functions,
         area_stylesheets=sorted(
@@ -248,7 +195,40 @@ def register(app: Flask) -> None:
     )
 
     app.jinja_env.filters["format_date"] = lambda value: format_date(value) if value else ""
+    app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.filters["number"] = number
 
     @app.context_processor
     def _language() -> dict[str, str]:
-        return {"ui_lang": str(get_locale() or app.config["DEFAULT_LANGUAGE"])}
+        return {"ui_lang": page_language()}
+
+
+# --- numbers and dates in the page's locale ----------------------------------------------------
+
+def number(value: Any) -> str:
+    """A score or count as the page's locale writes it ("1,85" in Dutch, "1.85" in English).
+
+    Whole numbers lose a trailing ".0"; anything else keeps at most two decimals, as scores are
+    stored. None (no score yet) is empty.
+    """
+    if value is None or isinstance(value, bool):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(format_decimal(value, format="#,##0.##"))
+
+
+def long_date(value: Any) -> str:
+    """A date (or a UTC time, shown on the Dutch clock) written out: "9 december 2026".
+
+    An ISO date as stored in an answer ("2026-12-09") is read first; anything else that is not
+    a date is shown as it is rather than breaking the page.
+    """
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
+    return str(format_date(value, "long"))

@@ -43,7 +43,17 @@ class StepField(fields.Field):
             raise ValidationError({"type": [
                 f"Unknown step type {show_value(kind)!r}. Known types: {', '.join(STEP_TYPES)}."
             ]})
-        return STEP_TYPES[kind].schema().load(value)
+        step_type = STEP_TYPES[kind]
+        try:
+            return step_type.schema().load(value)
+        except ValidationError as error:
+            messages = error.messages
+            if not step_type.answerable and isinstance(messages, dict) and "feedback" in messages:
+                # Only answerable schemas have the field: say why rather than "Unknown field."
+                messages["feedback"] = [
+                    f"Only a step that takes an answer can be a feedback moment; a {kind} "
+                    "step takes none."]
+            raise ValidationError(messages) from None
 
 
 class ModuleSchema(Schema):

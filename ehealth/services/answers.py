@@ -16,7 +16,6 @@ from ehealth.content.loader import Module
 from ehealth.content.steps import STEP_TYPES
 from ehealth.database import write_transaction
 from ehealth.models import Answer, AnswerSave, Assignment, AssignmentStatus, utcnow
-from ehealth.services import goals
 from ehealth.services.assignment_state import AssignmentClosed, ensure_open, is_closed
 from ehealth.services.modules import module_for_version
 
@@ -103,6 +102,7 @@ def save_answer(
     data = validate(module, step_id, value)
     private = bool(data.pop("private", False))
     step = module.steps_by_id[step_id]
+    step_type = STEP_TYPES[step["type"]]
     try:
         with write_transaction():
             if idempotency_key:
@@ -113,13 +113,12 @@ def save_answer(
                     return Answer.get((Answer.assignment == assignment)
                                       & (Answer.step_id == done.step_id))
             ensure_open(assignment)
-            answer = _write(assignment, step_id, data, private, base_revision)
+            answer = _write(assignment, step, data, private, base_revision)
             if idempotency_key:
                 AnswerSave.create(assignment=assignment, key=idempotency_key[:64],
                                   step_id=step_id, revision=answer.revision)
             touch(assignment, step_id)
-            if step["type"] == "goal":
-                goals.sync_from_answer(assignment, step, data)
+            step_type.after_save(assignment, step, data)
     except IntegrityError:
         # Two first saves raced; the other one won.
         raise StaleRevision(Answer.get_or_none((Answer.assignment == assignment)
@@ -127,17 +126,22 @@ def save_answer(
     return answer
 
 
-def _write(assignment: Assignment, step_id: str, data: dict[str, Any], private: bool,
+def _write(assignment: Assignment, step: dict[str, Any], data: dict[str, Any], private: bool,
            base_revision: int) -> Answer:
     now = utcnow()
+    step_id = step["id"]
     current = Answer.get_or_none((Answer.assignment == assignment) & (Answer.step_id == step_id))
+    if base_revision != (current.revision if current is not None else 0):
+        raise StaleRevision(current)
+    try:
+        # Rules across revisions (a diary's earlier entries stay as written): checked against
+        # the revision the client saw, now that it is known to be the stored one.
+        STEP_TYPES[step["type"]].check_change(step, current.value if current else None, data)
+    except ValidationError as error:
+        raise InvalidAnswer(error.messages) from None
     if current is None:
-        if base_revision != 0:
-            raise StaleRevision(None)
         return Answer.create(assignment=assignment, step_id=step_id, value=data,
                              private=private, revision=1, created_at=now, updated_at=now)
-    if base_revision != current.revision:
-        raise StaleRevision(current)
     # Compare-and-set: only the writer that still sees this revision succeeds.
     updated = (Answer.update(value=data, private=private, revision=Answer.revision + 1,
                              updated_at=now)

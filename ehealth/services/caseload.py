@@ -11,6 +11,9 @@ and awaiting counts computed; sorting or filtering by those computes them in one
 over the therapist's own clients. Then three more queries load the assignments, module
 versions and shared answers of the clients on the page. (Module content is loaded once per
 module version and cached by ``services.modules``.)
+
+Only answers to feedback moments (steps marked ``"feedback": true`` in their module version)
+count as awaiting feedback; one more small query lists the module versions to find them.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any, cast
 from peewee import JOIN, SQL, Case, fn
 
 from ehealth.content.loader import Module
+from ehealth.content.steps import feedback_moments
 from ehealth.input_guard import positive_number
 from ehealth.models import (
     Answer,
@@ -214,13 +218,35 @@ def _activity(clients: Any) -> Any:
             .group_by(Assignment.client))
 
 
-def _awaiting(clients: Any) -> Any:
-    """Per client of ``clients``: how many shared answers wait for feedback."""
+def _at_feedback_moment() -> Any:
+    """A condition on ``Answer`` (joined to its Assignment): the answer is to a step its
+    module version marks as a feedback moment (``"feedback": true``).
+
+    One small query lists the module versions; their content comes from the cache of
+    ``services.modules``. Versions with the same feedback moments share one term.
+    """
+    versions_by_moments: dict[frozenset[str], list[int]] = {}
+    for version in ModuleVersion.select(ModuleVersion.id, ModuleVersion.module_id,
+                                        ModuleVersion.version, ModuleVersion.content_hash):
+        moments = feedback_moments(module_for_version(version).steps_by_id.values())
+        if moments:
+            versions_by_moments.setdefault(moments, []).append(version.id)
+    condition: Any = SQL("1 = 0")
+    for moments, versions in versions_by_moments.items():
+        condition = condition | (Assignment.module_version.in_(versions)
+                                 & Answer.step_id.in_(sorted(moments)))
+    return condition
+
+
+def _awaiting(clients: Any, at_moment: Any = None) -> Any:
+    """Per client of ``clients``: how many shared answers to feedback moments wait for
+    feedback (``at_moment``: ``_at_feedback_moment()``, when the caller has it already)."""
+    at_moment = _at_feedback_moment() if at_moment is None else at_moment
     return (Answer.select(Assignment.client.alias("client_id"),
                           fn.COUNT(Answer.id).alias("waiting"))
             .join(Assignment)
             .where(Assignment.client.in_(clients) & Assignment.status.in_(SHOWN) & _SHARED
-                   & waiting_for_feedback())
+                   & at_moment & waiting_for_feedback())
             .group_by(Assignment.client))
 
 
@@ -272,14 +298,15 @@ def _rows_of(records: Iterable[Any], inactive_days: int, now: dt.datetime) -> li
     return rows
 
 
-def _page_figures(rows: list[CaseloadRow], inactive_days: int, now: dt.datetime) -> None:
+def _page_figures(rows: list[CaseloadRow], inactive_days: int, now: dt.datetime,
+                  at_moment: Any = None) -> None:
     """Activity and awaiting counts of the clients on one page (two queries)."""
     ids = [row.client_id for row in rows]
     if not ids:
         return
     activity = {r["client_id"]: r for r in cast(Iterable[dict[str, Any]], _activity(ids).dicts())}
     waiting = {r["client_id"]: r["waiting"]
-               for r in cast(Iterable[dict[str, Any]], _awaiting(ids).dicts())}
+               for r in cast(Iterable[dict[str, Any]], _awaiting(ids, at_moment).dicts())}
     for row in rows:
         figures = activity.get(row.client_id, {})
         row.last_activity = _as_datetime(figures.get("last_activity"))
@@ -354,7 +381,8 @@ def caseload(therapist: User, query: CaseloadQuery,
         found = fn.LOWER(User.name).contains(needle) | fn.LOWER(User.email).contains(needle)
         matching, searched = matching.where(found), searched.where(found)
     activity = _activity(team).alias("activity")
-    awaiting = _awaiting(team).alias("awaiting")
+    at_moment = _at_feedback_moment()  # one query, whatever the number of clients
+    awaiting = _awaiting(team, at_moment).alias("awaiting")
     if query.sort in ("activity", "inactive") or query.only_inactive:
         matching = matching.join_from(User, activity, JOIN.LEFT_OUTER,
                                       on=(activity.c.client_id == User.id))
@@ -387,6 +415,6 @@ def caseload(therapist: User, query: CaseloadQuery,
             break
         page = pages  # past the end: the last page
     rows = _rows_of(records, inactive_days, now)
-    _page_figures(rows, inactive_days, now)
+    _page_figures(rows, inactive_days, now, at_moment)
     _attach_modules(rows)
     return Caseload(rows, total, clients, page, pages, inactive_days, query)

@@ -21,9 +21,9 @@ from typing import Any
 
 from peewee import JOIN
 
+from ehealth.content.fields import Text
 from ehealth.content.loader import Module
 from ehealth.content.steps import STEP_TYPES
-from ehealth.content.steps.questionnaire import score, score_range
 from ehealth.models import (
     Answer,
     Assignment,
@@ -43,7 +43,6 @@ from ehealth.services.strengths import StrengthsOverview, strengths_of
 # peewee builds SQL from the comparison; ``is False`` would not.
 _SHARED = Answer.private == False  # noqa: E712
 _PRIVATE = Answer.private == True  # noqa: E712
-SCORED_STEPS = ("scale", "questionnaire")
 
 
 @dataclass
@@ -127,7 +126,8 @@ class ScorePoint:
 
 @dataclass
 class ScoreSeries:
-    """The scores of one scale or questionnaire step of a module, over time."""
+    """One score of one step of a module over time (a scale, a questionnaire's total or one
+    of its parts, a diary's mood): whatever the step type's ``scores`` yields."""
 
     module_id: str
     step_id: str
@@ -136,11 +136,14 @@ class ScoreSeries:
     low: float
     high: float
     points: list[ScorePoint] = field(default_factory=list)
+    score_key: str = ""  # "" for the step's main score, else e.g. a subscale id
+    label: Text | None = None  # what a score other than the main one measures
 
     @property
     def key(self) -> str:
         """A stable name for ids on the page."""
-        return f"{self.module_id}-{self.step_id}"
+        base = f"{self.module_id}-{self.step_id}"
+        return f"{base}-{self.score_key}" if self.score_key else base
 
 
 @dataclass
@@ -167,16 +170,6 @@ class ClientRecord:
     def awaiting(self) -> int:
         """Shared answers waiting for feedback, in all modules."""
         return sum(record.awaiting for record in self.assignments)
-
-
-def _score_of(step: dict[str, Any], value: Any) -> float | None:
-    if not isinstance(value, dict):
-        return None
-    if step["type"] == "scale":
-        number = value.get("value")
-        return number if isinstance(number, int) and not isinstance(number, bool) else None
-    total = score(step, value.get("responses") or {})["total"]
-    return None if total is None else total
 
 
 def _feedback(therapist: User, client: User) -> dict[int, list[FeedbackNote]]:
@@ -216,7 +209,9 @@ def _lessons(module: Module, places: list[Place], assignment: Assignment,
             place=place, done=place.step["id"] in done,
             current=place.step["id"] == assignment.last_step_id and working,
             answer=answer,
-            awaiting=answer is not None and answer.id in waiting,
+            # Only a feedback moment asks for a reply (any answer can still get one).
+            awaiting=(answer is not None and answer.id in waiting
+                      and bool(place.step.get("feedback"))),
             feedback=notes.get(answer.id, []) if answer is not None else [],
         ))
     return [lessons[number] for number in sorted(lessons)]
@@ -224,31 +219,32 @@ def _lessons(module: Module, places: list[Place], assignment: Assignment,
 
 def _scores(records: list[AssignmentRecord], answers: dict[int, dict[str, Answer]]
             ) -> list[ScoreSeries]:
-    """Scale and questionnaire scores per module step, across the assignments, by date."""
-    series: dict[tuple[str, str], ScoreSeries] = {}
+    """Every score the step types find in the shared answers, per module step and score,
+    across the assignments, by date (a score the answer dates, such as a diary entry's mood,
+    on its own day; any other at the answer's last save)."""
+    series: dict[tuple[str, str, str], ScoreSeries] = {}
     for record in sorted(records, key=lambda r: (r.assignment.assigned_at, r.assignment.id)):
-        for step in record.module.steps_by_id.values():
-            if step["type"] not in SCORED_STEPS:
+        shared = answers.get(record.assignment.id, {})
+        for step_id, step in record.module.steps_by_id.items():  # in module order
+            answer = shared.get(step_id)
+            if answer is None:
                 continue
-            key = (record.module.id, step["id"])
-            if step["type"] == "scale":
-                low, high = float(step["min"]), float(step["max"])
-            else:
-                low, high = (float(x) for x in score_range(step))
-            # The latest module version describes the step (assignments are in date order).
-            line = series.get(key)
-            if line is None:
-                line = series[key] = ScoreSeries(record.module.id, step["id"], record.module,
-                                                 step, low, high)
-            else:
-                line.module, line.step = record.module, step
-                line.low, line.high = min(line.low, low), max(line.high, high)
-            answer = answers.get(record.assignment.id, {}).get(step["id"])
-            value = _score_of(step, answer.value) if answer is not None else None
-            if answer is not None and value is not None:
-                line.points.append(ScorePoint(answer.updated_at, value, record.assignment.id,
+            for found in STEP_TYPES[step["type"]].scores(step, answer.value):
+                key = (record.module.id, step_id, found.key)
+                line = series.get(key)
+                if line is None:
+                    line = series[key] = ScoreSeries(
+                        record.module.id, step_id, record.module, step, float(found.low),
+                        float(found.high), score_key=found.key, label=found.label)
+                else:
+                    # The latest module version describes the step (assignments in date order).
+                    line.module, line.step, line.label = record.module, step, found.label
+                    line.low, line.high = min(line.low, found.low), max(line.high, found.high)
+                at = (dt.datetime.combine(found.on, dt.time(12)) if found.on is not None
+                      else answer.updated_at)
+                line.points.append(ScorePoint(at, found.value, record.assignment.id,
                                               record.module.version))
-    result = [line for line in series.values() if line.points]
+    result = list(series.values())
     for line in result:
         line.points.sort(key=lambda point: (point.at, point.assignment_id))
     return result

@@ -1,7 +1,8 @@
 """The client's goals: from goal steps in modules, and their own.
 
-A goal step's answer becomes a Goal with GoalSteps. Saving the step again updates that goal,
-keeping steps already ticked off; the client ticks, adds and edits steps on "Mijn doelen".
+A goal step's answer becomes a Goal with GoalSteps: the goal step type does that after every
+save (``content.steps.goal.sync_goal``), keeping steps already ticked off; the client ticks,
+adds and edits steps on "Mijn doelen".
 
 For a goal from a module the answer stays the source of its text, date and steps: a change made
 on "Mijn doelen" is saved as a new revision of that answer (and synced back into the goal), so
@@ -18,6 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ehealth.content.steps.base import MAX_ANSWER_TEXT
+from ehealth.content.steps.goal import Goal as GoalStepType
+from ehealth.content.steps.goal import goal_step_text
 from ehealth.database import write_transaction
 from ehealth.models import (
     Answer,
@@ -29,6 +32,7 @@ from ehealth.models import (
     User,
     utcnow,
 )
+from ehealth.services.answers import save_answer
 from ehealth.services.assignment_state import is_closed
 from ehealth.services.modules import module_for_version
 
@@ -61,58 +65,10 @@ class GoalFromModule(Exception):
     """A goal from a module cannot be removed here (its answer lives on in the module)."""
 
 
-def _step_text(step: dict[str, Any], item: dict[str, Any], language: str) -> str:
-    if "suggestion" in item:
-        for suggestion in step["suggested_steps"]:
-            if suggestion["id"] == item["suggestion"]:
-                return str(suggestion["label"].in_language(language))
-    return str(item.get("text", "")).strip()
-
-
 def steps_of(goal: Goal) -> list[GoalStep]:
     """A goal's steps in order."""
     return list(GoalStep.select().where(GoalStep.goal == goal)
                 .order_by(GoalStep.position, GoalStep.id))
-
-
-def sync_from_answer(assignment: Assignment, step: dict[str, Any], data: dict[str, Any]) -> None:
-    """Create or update the goal behind a goal step (call inside the answer's transaction)."""
-    text = data["goal"].strip()
-    language = assignment.client.language
-    goal = Goal.get_or_none((Goal.assignment == assignment) & (Goal.step_id == step["id"]))
-    if goal is None and not text:
-        return
-    target = dt.date.fromisoformat(data["date"]) if data["date"] else None
-    if goal is None:
-        goal = Goal.create(client=assignment.client, assignment=assignment, step_id=step["id"],
-                           text=text, target_date=target)
-    else:
-        goal.text = text or goal.text
-        if step["ask_date"]:  # else the date was set on "Mijn doelen": keep it
-            goal.target_date = target
-        goal.updated_at = utcnow()
-        goal.save()
-    existing = {(s.suggestion_id or s.text): s for s in steps_of(goal)}
-    keep: set[int] = set()
-    for position, item in enumerate(data["steps"]):
-        label = _step_text(step, item, language)
-        if not label:
-            continue
-        key = item.get("suggestion") or label
-        first = data["first_step"] == position
-        record = existing.get(key)
-        if record is None:
-            record = GoalStep.create(goal=goal, text=label, suggestion_id=item.get("suggestion"),
-                                     position=position, is_first=first,
-                                     planned_for=target if first else None)
-        else:
-            record.text, record.position, record.is_first = label, position, first
-            record.planned_for = target if first else None
-            record.save()
-        keep.add(record.get_id())
-    for record in existing.values():
-        if record.get_id() not in keep and not record.done:
-            record.delete_instance()
 
 
 def goals_of(client: User) -> list[Goal]:
@@ -172,7 +128,7 @@ def _source(goal: Goal) -> _Source | None:
     if assignment is None:
         return None
     step = module_for_version(assignment.module_version).steps_by_id.get(goal.step_id)
-    if step is None or step["type"] != "goal":
+    if step is None or step["type"] != GoalStepType.name:
         return None
     answer = Answer.get_or_none((Answer.assignment == assignment)
                                 & (Answer.step_id == goal.step_id))
@@ -180,20 +136,17 @@ def _source(goal: Goal) -> _Source | None:
 
 
 def _save(source: _Source, value: dict[str, Any]) -> None:
-    """A new revision of the goal answer; ``save_answer`` syncs it into the goal."""
-    # Imported here: services.answers imports this module to sync goals.
-    from ehealth.services.answers import save_answer
-
+    """A new revision of the goal answer; saving it syncs it into the goal."""
     assert source.answer is not None
     save_answer(source.assignment, source.step["id"], value, source.answer.revision)
 
 
 def _answer_index(source: _Source, record: GoalStep, language: str) -> int | None:
-    """Where ``record`` is in the answer's steps (matched as ``sync_from_answer`` does)."""
+    """Where ``record`` is in the answer's steps (matched as ``sync_goal`` does)."""
     assert source.answer is not None
     key = record.suggestion_id or record.text
     for index, item in enumerate(source.answer.value.get("steps", [])):
-        if (item.get("suggestion") or _step_text(source.step, item, language)) == key:
+        if (item.get("suggestion") or goal_step_text(source.step, item, language)) == key:
             return index
     return None
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ehealth.content.steps.base import MAX_ANSWER_TEXT
-from ehealth.content.steps.strengths import STRENGTH_KINDS
+from ehealth.content.steps.strengths import STRENGTH_KINDS, Strengths
 from ehealth.database import write_transaction
 from ehealth.models import (
     Answer,
@@ -123,7 +123,7 @@ class StrengthsOverview:
 def _module_items(assignment: Assignment, answer: Answer, language: str) -> list[StrengthItem]:
     module = module_for_version(assignment.module_version)
     step = module.steps_by_id.get(answer.step_id)
-    if step is None or step["type"] != "strengths":
+    if step is None or step["type"] != Strengths.name:
         return []
     lang = module.language_for(language)
     title = module.title.in_language(lang)
@@ -238,7 +238,7 @@ def _module_answer(client: User, ref: ItemRef) -> tuple[Assignment, Answer, dict
     if assignment is None:
         raise StrengthNotFound(ref)
     step = module_for_version(assignment.module_version).steps_by_id.get(ref.step_id)
-    if step is None or step["type"] != "strengths":
+    if step is None or step["type"] != Strengths.name:
         raise StrengthNotFound(ref)
     answer = Answer.get_or_none((Answer.assignment == assignment)
                                 & (Answer.step_id == ref.step_id))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ehealth.presentation import number
 from ehealth.services.client_record import ScorePoint, ScoreSeries
 
 WIDTH = 640
@@ -52,7 +53,7 @@ class Chart:
 
 
 def _label(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+    return number(value)  # in the page's locale: "2,5" on a Dutch page
 
 
 def draw(series: ScoreSeries) -> Chart:

@@ -34,7 +34,7 @@ GOAL = {
 
 @pytest.fixture
 def browser(client: FlaskClient, world: World) -> FlaskClient:
-    """Client A, signed in, reading the pages in English (module content stays Dutch)."""
+    """Client A (account in Dutch), signed in, reading the pages in English: module titles too."""
     client.set_cookie("lang", "en")  # the interface language switch
     login(client, world.client_a)
     return client
@@ -89,8 +89,8 @@ def test_a_goal_from_a_module_appears_with_its_module_steps_and_first_step(
     page = browser.get("/goals").get_data(as_text=True)
     goal = card(page, goal_of(world.client_a))
     assert "Weer vaker met vrienden afspreken" in goal
-    assert "From the module “Een kleine stap”" in goal
-    assert "Iemand bellen" in goal  # the suggested step's label, in the client's language
+    assert "From the module “One small step”" in goal  # the page's language
+    assert "Iemand bellen" in goal  # the suggested step's label, as stored (account language)
     assert "Een berichtje sturen" in goal
     assert re.search(r"Your first step:</strong> Iemand bellen,\s*on June 1, 2026", goal)
     assert re.search(r"Iemand bellen</span>\s*<span class=\"cp-goal-step__first\">first step", goal)

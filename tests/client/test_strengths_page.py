@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def browser(client: FlaskClient, world: World) -> FlaskClient:
-    """Client A, signed in, reading the pages in English (module content stays Dutch)."""
+    """Client A (account in Dutch), signed in, reading the pages in English: module content too."""
     client.set_cookie("lang", "en")  # the interface language switch
     login(client, world.client_a)
     return client
@@ -64,14 +64,14 @@ def test_strengths_from_a_module_answer_appear_grouped_with_module_and_follow_up
     page = browser.get("/strengths").get_data(as_text=True)
     qualities = group(page, "qualities")
     assert "I am…" in qualities
-    assert '<p class="cp-strength__label" lang="nl">grappig</p>' in qualities  # module's words
+    assert '<p class="cp-strength__label">funny</p>' in qualities  # the module's own words
     assert "Gisteren aan tafel" in qualities
-    assert "Wanneer gebruikte je dit voor het laatst?" in qualities
-    assert "From the module “Een kleine stap”" in qualities
+    assert "When did you last use this?" in qualities
+    assert "From the module “One small step”" in qualities
     resources = group(page, "resources")
     assert "I have… / around me" in resources
     assert "Mijn hond Bo" in resources
-    assert "grappig" not in resources
+    assert "funny" not in resources
     for heading in ("I can…", "Pleasant memories", "I want…"):
         assert heading in page
 
@@ -229,7 +229,7 @@ def test_strengths_in_a_withdrawn_module_stay_visible_but_cannot_change(
         Assignment.update(status=AssignmentStatus.WITHDRAWN).where(
             Assignment.id == world.assignment_a.id).execute()
     page = browser.get("/strengths").get_data(as_text=True)
-    assert "grappig" in page
+    assert "funny" in page
     assert "This module is closed for now" in page
     assert f"/strengths/modules/{world.assignment_a.id}/" not in page
     response = post(browser, f"/strengths/modules/{world.assignment_a.id}/krachten/0/remove",

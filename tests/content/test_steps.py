@@ -260,7 +260,10 @@ def test_steps_without_answers_offer_no_condition(kind: str) -> None:
 
 def test_answerable_steps_are_marked_so() -> None:
     answerable = {name for name, step_type in STEP_TYPES.items() if step_type.answerable}
-    assert answerable == {"strengths", "reflection", "scale", "choice", "questionnaire", "goal"}
+    assert answerable >= {"strengths", "reflection", "scale", "choice", "questionnaire", "goal"}
+    assert not answerable & {"opening", "text", "experience", "summary"}
+    for name in answerable:
+        assert STEP_TYPES[name].answer_schema is not None, name
 
 
 @settings(max_examples=100, deadline=None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 
@@ -17,6 +18,7 @@ from ehealth.models import (
     CareRole,
     Feedback,
     Invitation,
+    ModuleVersion,
     Organisation,
     Role,
     User,
@@ -127,7 +129,7 @@ def test_clients_are_sorted_by_name_activity_inactivity_and_awaiting(
         Assignment.update(status=AssignmentStatus.ACTIVE,
                           last_activity_at=now - dt.timedelta(days=10)).where(
             Assignment.id == world.assignment_a.id).execute()
-    give_answer(world.assignment_a, "hulp", {"selected": ["ja"]})  # a: active today, 1 waiting
+    give_answer(world.assignment_a, "cijfer", {"value": 6})  # a: active today, 1 waiting
     assert _names(_page(therapist)) == ["a", "Bas", "Cor"]
     assert _names(_page(therapist, "?dir=desc")) == ["Cor", "Bas", "a"]
     assert _names(_page(therapist, "?sort=activity&dir=desc")) == ["a", "Cor", "Bas"]
@@ -190,6 +192,41 @@ def test_answers_await_feedback_until_the_therapist_replies_and_again_when_chang
         Answer.update(updated_at=utcnow() + dt.timedelta(seconds=5)).where(
             Answer.id == answer.id).execute()
     assert _names(_page(therapist, "?awaiting=1")) == ["a"]
+
+
+def test_only_answers_to_feedback_moments_await_feedback(world: World,
+                                                         therapist: FlaskClient) -> None:
+    # "hulp" (a choice) and "tevredenheid" are no feedback moments; "cijfer" is one.
+    give_answer(world.assignment_a, "hulp", {"selected": ["ja"]})
+    give_answer(world.assignment_a, "tevredenheid", {"responses": {"steun": 3}})
+    assert _names(_page(therapist, "?awaiting=1")) == []
+    assert "answer<" not in _page(therapist)
+    give_answer(world.assignment_a, "cijfer", {"value": 5})
+    assert _names(_page(therapist, "?awaiting=1")) == ["a"]
+    assert "1 answer<" in _page(therapist)
+
+
+def test_feedback_moments_are_read_per_module_version(world: World,
+                                                      therapist: FlaskClient) -> None:
+    """A later version may mark other steps: each answer counts by its own version's steps."""
+    with connected():
+        current = voorbeeld()
+        content = copy.deepcopy(current.content)
+        for step in content["lessons"]["begin"]["steps"]:
+            if step["id"] == "cijfer":
+                del step["feedback"]
+            if step["id"] == "hulp":
+                step["feedback"] = True
+        content["module"]["version"] = "1.1.0"
+        later = ModuleVersion.create(module_id="voorbeeld", version="1.1.0",
+                                     content_hash="later", content=content)
+        Assignment.update(module_version=later).where(
+            Assignment.id == world.assignment_a.id).execute()
+    give_answer(world.assignment_a, "cijfer", {"value": 5})
+    assert _names(_page(therapist, "?awaiting=1")) == []
+    give_answer(world.assignment_a, "hulp", {"selected": ["ja"]})
+    assert _names(_page(therapist, "?awaiting=1")) == ["a"]
+    assert "1 answer<" in _page(therapist)
 
 
 def test_search_finds_clients_by_name_or_email(world: World, therapist: FlaskClient) -> None:

@@ -69,6 +69,22 @@ def test_a_private_answer_never_appears(world: World, therapist: FlaskClient) ->
     assert "Write feedback" not in step.group(0)
 
 
+def test_only_feedback_moments_are_flagged_as_awaiting_feedback(
+    world: World, therapist: FlaskClient
+) -> None:
+    give_answer(world.assignment_a, "cijfer", {"value": 6})  # a feedback moment
+    give_answer(world.assignment_a, "hulp", {"selected": ["ja"]})  # not one
+    page = _record(therapist, world.client_a)
+    assert "1 answer awaits your feedback." in page
+    cijfer = re.search(r'id="step-\d+-cijfer".*?(?=<li class="th-step)', page, re.S)
+    hulp = re.search(r'id="step-\d+-hulp".*?(?=<li class="th-step)', page, re.S)
+    assert cijfer is not None
+    assert hulp is not None
+    assert "Awaiting your feedback" in cijfer.group(0)
+    assert "Awaiting your feedback" not in hulp.group(0)
+    assert "Write feedback" in hulp.group(0)  # a reply is still possible
+
+
 def test_progress_is_shown_per_module_lesson_and_step(world: World,
                                                       therapist: FlaskClient) -> None:
     with connected():

@@ -41,7 +41,9 @@ def _dutch() -> dict[str, object]:
         (m.id if isinstance(m.id, str) else m.id[0]): m.string for m in catalog
         if m.id and (all(m.string) if isinstance(m.string, tuple) else m.string)
     }
-    known.update(json.loads(PENDING.read_text(encoding="utf-8")))
+    # Any area's pending file counts: the client pages here also carry texts of other areas.
+    for path in sorted(PENDING.parent.glob("*.json")):
+        known.update(json.loads(path.read_text(encoding="utf-8")))
     return known
 
 

@@ -1,14 +1,29 @@
-"""The base of every step type: its definition schema and what it offers conditions.
+"""The base of every step type: everything the product knows about one kind of step.
 
-A step type is one class in the registry (``ehealth.content.steps.STEP_TYPES``). It knows how to
-check its definition (a marshmallow schema), which ``show_if`` operators make sense on its
-answer, and how to evaluate them. Templates are found by name: ``steps/<type>.html``.
+A step type is one class in the registry (``ehealth.content.steps.STEP_TYPES``). It owns its
+definition schema and answer schema, the player's form parsing, the ``show_if`` operators its
+answer offers, the templates that show it (preview, player form, stored answer), its name for
+people, the scores its answers yield, what happens after a save, and the authoring form. Every
+surface (player, finish page, therapist record, conflict panel, print) asks the type; none of
+them names one. ``docs/step-types.md`` shows how to add a type.
+
+Templates are found by name:
+
+- ``steps/<type>.html``: the step in the public preview (and in the player for steps that take
+  no answer);
+- ``player/steps/<type>.html``: the player's form, for steps that take an answer (and those
+  that set ``own_player_template``);
+- ``steps/answers/<type>.html``: a stored answer, given ``step``, ``value``, ``lang`` and a
+  ``context`` (one of ``ANSWER_CONTEXTS``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from typing import Any, ClassVar
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
@@ -17,11 +32,20 @@ from ehealth.content.fields import (
     StrictBoolean,
     StrictNumber,
     StrictString,
+    Text,
     TextField,
     require_unique,
 )
+from ehealth.content.steps.authoring import AuthoringField, authoring_fields
+
+if TYPE_CHECKING:
+    from ehealth.models import Assignment
 
 OPERATORS = ("equals", "one_of", "contains", "at_least", "at_most")
+
+# Where a stored answer is shown: the summary step in the player, the finish page, the
+# therapist's record, the conflict panel (two versions side by side), and on paper.
+ANSWER_CONTEXTS = ("summary", "finished", "record", "conflict", "print")
 
 # A submitted form as field name -> list of values (what request.form.to_dict(flat=False) gives).
 FormFields = dict[str, list[str]]
@@ -47,6 +71,13 @@ def numbered(form: FormFields, prefix: str) -> list[tuple[int, str]]:
         if name.startswith(prefix) and _FIELD_NUMBER.fullmatch(number) and values:
             found.append((int(number), values[0]))
     return sorted(found)
+
+
+def numbered_with_slot(form: FormFields, prefix: str) -> list[tuple[int, str]]:
+    """The filled-in fields ``<prefix><n>``, numbered afresh, plus an empty slot for a new one
+    (the player's "add your own" without JavaScript)."""
+    filled = [text for _, text in numbered(form, prefix) if text.strip()]
+    return [*enumerate(filled), (len(filled), "")]
 
 
 def form_number(raw: str) -> int | str:
@@ -120,6 +151,16 @@ class StepSchema(Schema):
     )
 
 
+class AnswerableStepSchema(StepSchema):
+    """Fields every step that takes an answer has, besides those of every step."""
+
+    feedback = StrictBoolean(
+        load_default=False,
+        metadata={"description": "A feedback moment: the therapist is asked to respond to the "
+                  "answer (it counts as awaiting feedback on the caseload)."},
+    )
+
+
 class QuestionSchema(Schema):
     """An open question with an optional hint."""
 
@@ -142,20 +183,115 @@ def unique_ids(items: list[dict[str, Any]] | None, field: str, what: str) -> Non
         raise ValidationError({field: errors})
 
 
+@dataclass(frozen=True)
+class Score:
+    """A number an answer yields, on a known range: what the therapist's record charts.
+
+    ``key`` tells the scores of one step apart ("" for its main score, else e.g. a subscale
+    id) and ``label`` names what a non-main score measures. ``on`` is the day the score belongs
+    to when the answer itself dates it (a diary entry); otherwise it counts from the answer's
+    last save.
+    """
+
+    value: float
+    low: float
+    high: float
+    key: str = ""
+    label: Text | None = None
+    on: dt.date | None = None
+
+
+def sample_text(language: str, what: str) -> str:
+    """A short example text for ``sample_step``, in Dutch or English."""
+    return f"{what} (voorbeeld)" if language == "nl" else f"{what} (example)"
+
+
+def sample_texts(what: str) -> dict[str, str]:
+    """``{"nl": …, "en": …}``: an example text in both languages of the samples."""
+    return {language: sample_text(language, what) for language in ("nl", "en")}
+
+
 class StepType:
-    """One kind of step. Subclasses set ``name``, ``schema`` and what conditions they allow."""
+    """One kind of step. Subclasses set ``name``, ``schema``, ``label`` and what they offer."""
 
     name: ClassVar[str]
     schema: ClassVar[type[Schema]]
-    description: ClassVar[str]
+    description: ClassVar[str]  # for authors, in English (the JSON Schema's description)
+    label: ClassVar[Any]  # the name for people: a lazy_gettext string, so in both languages
     answerable: ClassVar[bool] = False
     operators: ClassVar[frozenset[str]] = frozenset()
     answer_schema: ClassVar[type[Schema] | None] = None
+    # The player shows steps without an answer with their preview template, unless the type
+    # has a player template of its own (the summary does: it shows the client's answers).
+    own_player_template: ClassVar[bool] = False
+    # Help texts of the authoring form by field path ("questions.hint"); fields every type
+    # shares (id, title, media, …) have theirs in ``authoring.SHARED_HELP``.
+    help_texts: ClassVar[Mapping[str, Any]] = {}
+
+    # -- templates ---------------------------------------------------------------------------
 
     @property
     def template(self) -> str:
-        """The Jinja template that renders this step."""
+        """The Jinja template that renders this step in the preview."""
         return f"steps/{self.name}.html"
+
+    @property
+    def player_template(self) -> str:
+        """The Jinja template of this step in the player (a form, for steps with an answer)."""
+        if self.answerable or self.own_player_template:
+            return f"player/steps/{self.name}.html"
+        return self.template
+
+    @property
+    def answer_template(self) -> str | None:
+        """The Jinja template that shows a stored answer (None: the type takes no answer).
+
+        It gets ``step``, ``value`` (never None), ``lang`` and ``context``.
+        """
+        return f"steps/answers/{self.name}.html" if self.answerable else None
+
+    # -- what the answer means ---------------------------------------------------------------
+
+    def scores(self, step: dict[str, Any], value: Any) -> list[Score]:
+        """The scores a stored answer yields, for the record's "scores over time"."""
+        return []
+
+    def value_text(self, step: dict[str, Any], value: Any, language: str) -> str:
+        """A value of a ``show_if`` condition on this step, in words (an option's label)."""
+        return str(value)
+
+    def after_save(self, assignment: Assignment, step: dict[str, Any],
+                   data: dict[str, Any]) -> None:
+        """Called inside the save's transaction, after a new revision of the answer is stored.
+
+        ``data`` is the answer as stored (without ``private``). Nothing by default.
+        """
+
+    def shows_more_after_save(self, step: dict[str, Any], value: dict[str, Any],
+                              form: FormFields) -> bool:
+        """After a save from the player's form: whether the step now asks something the client
+        has not seen yet (so the player stays on the step instead of going on)."""
+        return False
+
+    # -- the editor and the tests ------------------------------------------------------------
+
+    def authoring_fields(self) -> list[AuthoringField]:
+        """The fields of the authoring form: one per field of the definition schema."""
+        return authoring_fields(self.schema, self.help_texts)
+
+    def sample_step(self, answered: Sequence[str] = ()) -> dict[str, Any]:
+        """A small valid definition (as written in a lesson file, in Dutch and English).
+
+        ``answered`` holds the ids of earlier steps that take an answer, for types that refer
+        to them (the summary). Used by the registry tests and, later, as the editor's
+        starting point.
+        """
+        raise NotImplementedError(self.name)
+
+    def sample_answer(self, step: dict[str, Any], text: str = "Voorbeeld") -> dict[str, Any] | None:
+        """A valid, complete answer to ``step`` (loaded) with ``text`` in every written field;
+        None for types that take no answer."""
+        return None
 
     def condition_problem(self, step: dict[str, Any], operator: str, value: Any) -> str | None:
         """Why ``show_if`` with ``operator`` and ``value`` cannot work on this step, or None."""
@@ -187,6 +323,11 @@ class StepType:
     def check_answer(self, step: dict[str, Any], data: dict[str, Any]) -> None:
         """Step-specific checks of an answer's ids and limits; raise ValidationError."""
 
+    def check_change(self, step: dict[str, Any], previous: dict[str, Any] | None,
+                     data: dict[str, Any]) -> None:
+        """Checks of a new revision against the stored one (None: the first answer); raise
+        ValidationError. Called while saving, once the revision is known to be current."""
+
     def to_form(self, step: dict[str, Any], answer: dict[str, Any] | None) -> FormFields:
         """The answer as the player's form fields (name -> values), to fill in the form."""
         return {}
@@ -213,9 +354,13 @@ def _has_content(value: Any) -> bool:
 
 
 __all__ = [
+    "ANSWER_CONTEXTS",
     "OPERATORS",
+    "AnswerableStepSchema",
+    "AuthoringField",
     "OptionSchema",
     "QuestionSchema",
+    "Score",
     "ShowIfSchema",
     "StepSchema",
     "StepType",

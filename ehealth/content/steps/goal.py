@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ehealth.content.fields import MarkdownField, StrictBoolean, StrictInteger, TextField
 from ehealth.content.steps.base import (
     MAX_ANSWER_ITEMS,
+    AnswerableStepSchema,
     FormFields,
     OptionSchema,
-    StepSchema,
     StepType,
     answer_text,
     first,
     numbered,
+    numbered_with_slot,
+    sample_texts,
     unique_ids,
 )
+from ehealth.models import Assignment, GoalStep, utcnow
+from ehealth.models import Goal as GoalRecord
 
 
-class GoalSchema(StepSchema):
+class GoalSchema(AnswerableStepSchema):
     """A prompt, suggested small steps; the client writes the goal and chooses a first step."""
 
     title = TextField()
@@ -68,8 +75,47 @@ class Goal(StepType):
     name = "goal"
     schema = GoalSchema
     description = "The client's goal with small steps, a first step and optionally a date."
+    label = _l("Goal")
     answerable = True
     answer_schema = GoalAnswerSchema
+    help_texts = {
+        "prompt": _l("Ask for the client's own goal: a life goal, not only a treatment goal. "
+                     "Light Markdown."),
+        "goal_hint": _l("An example goal, shown as a hint."),
+        "suggested_steps": _l("Small steps to choose from, small enough to start this week."),
+        "allow_own_steps": _l("Let the client write steps of their own."),
+        "ask_date": _l("Ask when the client takes the first step."),
+    }
+
+    def sample_step(self, answered: Sequence[str] = ()) -> dict[str, Any]:
+        return {"id": "sample-goal", "type": self.name,
+                "prompt": sample_texts("Wat wil je bereiken?"),
+                "suggested_steps": [{"id": "wandelen", "label": sample_texts("Wandelen")}]}
+
+    def sample_answer(self, step: dict[str, Any], text: str = "Voorbeeld") -> dict[str, Any]:
+        steps: list[dict[str, Any]] = [{"suggestion": s["id"]} for s in step["suggested_steps"]]
+        if step["allow_own_steps"]:
+            steps.append({"text": text})
+        return {"goal": text, "steps": steps, "first_step": 0 if steps else None,
+                "date": "2030-01-15" if step["ask_date"] else None}
+
+    def after_save(self, assignment: Assignment, step: dict[str, Any],
+                   data: dict[str, Any]) -> None:
+        # The goal on "Mijn doelen" follows its answer.
+        sync_goal(assignment, step, data)
+
+    def own_steps(self, form: FormFields) -> list[tuple[int, str]]:
+        """The client's own steps in the player's form, plus an empty slot for a new one."""
+        return numbered_with_slot(form, "own-step.")
+
+    def first_step_options(self, step: dict[str, Any], form: FormFields, language: str
+                           ) -> list[tuple[str, str]]:
+        """The steps chosen or written so far, as (key, label), to pick the first step from."""
+        chosen = set(form.get("step", []))
+        options = [(f"s:{s['id']}", s["label"].in_language(language))
+                   for s in step["suggested_steps"] if f"s:{s['id']}" in chosen]
+        options += [(f"o:{n}", text) for n, text in self.own_steps(form) if text.strip()]
+        return options
 
     def validate_answer(self, step: dict[str, Any], value: Any) -> dict[str, Any]:
         data = super().validate_answer(step, value)
@@ -137,3 +183,58 @@ class Goal(StepType):
             "first_step": keys.index(first_key) if first_key in keys else None,
             "date": date or None,
         }
+
+
+def goal_step_text(step: dict[str, Any], item: dict[str, Any], language: str) -> str:
+    """The words of one chosen step of a goal answer: a suggestion's label, or the client's."""
+    if "suggestion" in item:
+        for suggestion in step["suggested_steps"]:
+            if suggestion["id"] == item["suggestion"]:
+                return str(suggestion["label"].in_language(language))
+    return str(item.get("text", "")).strip()
+
+
+def sync_goal(assignment: Assignment, step: dict[str, Any], data: dict[str, Any]) -> None:
+    """Create or update the goal behind a goal step (inside the answer's transaction).
+
+    Saving the step again updates that goal: steps keep their ticks, steps no longer chosen go
+    unless they were done, the first step and its date follow the answer.
+    """
+    text = data["goal"].strip()
+    language = assignment.client.language
+    goal = GoalRecord.get_or_none((GoalRecord.assignment == assignment)
+                                  & (GoalRecord.step_id == step["id"]))
+    if goal is None and not text:
+        return
+    target = dt.date.fromisoformat(data["date"]) if data["date"] else None
+    if goal is None:
+        goal = GoalRecord.create(client=assignment.client, assignment=assignment,
+                                 step_id=step["id"], text=text, target_date=target)
+    else:
+        goal.text = text or goal.text
+        if step["ask_date"]:  # else the date was set on "Mijn doelen": keep it
+            goal.target_date = target
+        goal.updated_at = utcnow()
+        goal.save()
+    existing = {(s.suggestion_id or s.text): s for s in GoalStep.select()
+                .where(GoalStep.goal == goal).order_by(GoalStep.position, GoalStep.id)}
+    keep: set[int] = set()
+    for position, item in enumerate(data["steps"]):
+        label = goal_step_text(step, item, language)
+        if not label:
+            continue
+        key = item.get("suggestion") or label
+        first_step = data["first_step"] == position
+        record = existing.get(key)
+        if record is None:
+            record = GoalStep.create(goal=goal, text=label, suggestion_id=item.get("suggestion"),
+                                     position=position, is_first=first_step,
+                                     planned_for=target if first_step else None)
+        else:
+            record.text, record.position, record.is_first = label, position, first_step
+            record.planned_for = target if first_step else None
+            record.save()
+        keep.add(record.get_id())
+    for record in existing.values():
+        if record.get_id() not in keep and not record.done:
+            record.delete_instance()

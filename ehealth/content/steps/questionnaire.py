@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ehealth.content.fields import (
@@ -16,11 +18,13 @@ from ehealth.content.fields import (
 )
 from ehealth.content.problems import show_value
 from ehealth.content.steps.base import (
+    AnswerableStepSchema,
     FormFields,
-    StepSchema,
+    Score,
     StepType,
     first,
     form_number,
+    sample_texts,
     unique_ids,
 )
 
@@ -56,7 +60,7 @@ class ScoringSchema(Schema):
     method = fields.String(load_default="sum", validate=validate.OneOf(("sum", "mean")))
 
 
-class QuestionnaireSchema(StepSchema):
+class QuestionnaireSchema(AnswerableStepSchema):
     """Items with ids, optionally in subscales, on one answer scale."""
 
     title = TextField(required=True)
@@ -123,13 +127,14 @@ def score(step: dict[str, Any], responses: dict[str, int]) -> dict[str, Any]:
     return {"total": combine(step["items"]), "subscales": subscales}
 
 
-def score_range(step: dict[str, Any]) -> tuple[float, float]:
-    """The lowest and highest possible total score."""
+def score_range(step: dict[str, Any], subscale: str | None = None) -> tuple[float, float]:
+    """The lowest and highest possible total score (or score of ``subscale``)."""
     values = [point["value"] for point in step["scale"]]
     if step["scoring"]["method"] == "mean":
         return min(values), max(values)
-    count = len(step["items"])
-    return min(values) * count, max(values) * count
+    items = step["items"] if subscale is None else [
+        item for item in step["items"] if item.get("subscale") == subscale]
+    return min(values) * len(items), max(values) * len(items)
 
 
 class QuestionnaireAnswerSchema(Schema):
@@ -142,9 +147,51 @@ class Questionnaire(StepType):
     name = "questionnaire"
     schema = QuestionnaireSchema
     description = "Items on one answer scale, scored per subscale and in total (sum or mean)."
+    label = _l("Questionnaire")
     answerable = True
     operators = frozenset({"at_least", "at_most"})
     answer_schema = QuestionnaireAnswerSchema
+    help_texts = {
+        "title": _l("The questionnaire's name."),
+        "scale": _l("The answer scale: at least two points, each a value and its words, for "
+                    "example 0 = very dissatisfied … 4 = very satisfied."),
+        "scale.value": _l("The number this answer scores."),
+        "subscales": _l("Parts the items are grouped into and scored by (optional)."),
+        "items": _l("The statements or questions, each answered on the scale."),
+        "items.text": _l("The statement or question."),
+        "items.subscale": _l("The id of the part this item counts in (optional)."),
+        "items.reverse": _l("Score from the other end of the scale."),
+        "scoring": _l("How answers become scores."),
+        "scoring.method": _l("sum adds the scores; mean averages them (to two decimals)."),
+    }
+
+    def sample_step(self, answered: Sequence[str] = ()) -> dict[str, Any]:
+        return {"id": "sample-questionnaire", "type": self.name,
+                "title": sample_texts("Hoe tevreden ben je?"),
+                "scale": [{"value": value, "label": sample_texts(f"punt {value}")}
+                          for value in range(5)],
+                "subscales": [{"id": "wie", "label": sample_texts("Wie je kent")}],
+                "items": [{"id": "steun", "subscale": "wie", "text": sample_texts("Steun")},
+                          {"id": "alleen", "reverse": True, "text": sample_texts("Alleen")}]}
+
+    def sample_answer(self, step: dict[str, Any], text: str = "Voorbeeld") -> dict[str, Any]:
+        top = max(point["value"] for point in step["scale"])
+        return {"responses": {item["id"]: top for item in step["items"]}}
+
+    def scores(self, step: dict[str, Any], value: Any) -> list[Score]:
+        responses = value.get("responses") if isinstance(value, dict) else None
+        if not isinstance(responses, dict):
+            return []
+        result = score(step, responses)
+        found = []
+        if result["total"] is not None:
+            found.append(Score(result["total"], *score_range(step)))
+        for subscale in step["subscales"]:
+            number = result["subscales"].get(subscale["id"])
+            if number is not None:
+                found.append(Score(number, *score_range(step, subscale["id"]),
+                                   key=subscale["id"], label=subscale["label"]))
+        return found
 
     def check_answer(self, step: dict[str, Any], data: dict[str, Any]) -> None:
         items = [item["id"] for item in step["items"]]

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ehealth.content.fields import MarkdownField, StrictBoolean, StrictInteger, TextField
 from ehealth.content.problems import show_value
 from ehealth.content.steps.base import (
+    AnswerableStepSchema,
     FormFields,
     OptionSchema,
     QuestionSchema,
-    StepSchema,
+    Score,
     StepType,
     first,
     form_number,
+    sample_texts,
     texts_by_id,
     unique_ids,
     unknown_keys,
@@ -26,7 +30,7 @@ SCALE_PLACEHOLDERS = frozenset({"value", "min", "max", "next"})
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
-class ReflectionSchema(StepSchema):
+class ReflectionSchema(AnswerableStepSchema):
     """One or more open questions."""
 
     title = TextField()
@@ -61,7 +65,7 @@ class FollowUpSchema(QuestionSchema):
     )
 
 
-class ScaleSchema(StepSchema):
+class ScaleSchema(AnswerableStepSchema):
     """A scaling question with follow-ups such as "what makes it a {value} and not a {min}?"."""
 
     title = TextField()
@@ -107,7 +111,7 @@ class ScaleSchema(StepSchema):
             raise ValidationError({"follow_ups": errors})
 
 
-class ChoiceSchema(StepSchema):
+class ChoiceSchema(AnswerableStepSchema):
     """Single or multiple choice between options with ids."""
 
     title = TextField()
@@ -149,8 +153,22 @@ class Reflection(StepType):
     name = "reflection"
     schema = ReflectionSchema
     description = "Open questions with optional hints; may be kept private."
+    label = _l("Reflection")
     answerable = True
     answer_schema = ReflectionAnswerSchema
+    help_texts = {
+        "questions": _l("One or more open questions. Ask what goes well before what bothers "
+                        "the client."),
+        "allow_private": _l("Offer “keep this to myself”: the therapist never sees the answer."),
+    }
+
+    def sample_step(self, answered: Sequence[str] = ()) -> dict[str, Any]:
+        return {"id": "sample-reflection", "type": self.name, "allow_private": True,
+                "questions": [{"id": "trots", "question": sample_texts("Waar ben je trots op?"),
+                               "hint": sample_texts("Iets kleins mag ook")}]}
+
+    def sample_answer(self, step: dict[str, Any], text: str = "Voorbeeld") -> dict[str, Any]:
+        return {"answers": {q["id"]: text for q in step["questions"]}, "private": False}
 
     def check_answer(self, step: dict[str, Any], data: dict[str, Any]) -> None:
         errors: dict[str, Any] = {}
@@ -182,9 +200,48 @@ class Scale(StepType):
     name = "scale"
     schema = ScaleSchema
     description = "A scaling question (default 0-10) with follow-up questions."
+    label = _l("Scaling question")
     answerable = True
     operators = frozenset({"equals", "one_of", "at_least", "at_most"})
     answer_schema = ScaleAnswerSchema
+    help_texts = {
+        "min": _l("The low end of the scale (default 0)."),
+        "max": _l("The high end of the scale (default 10); at most 21 points."),
+        "min_label": _l("What the low end means, for example “very bad”."),
+        "max_label": _l("What the high end means, for example “very good”."),
+        "follow_ups": _l("Questions after the score. {value}, {min}, {max} and {next} are "
+                         "filled in: “What makes it a {value} and not a {min}?”"),
+        "follow_ups.question": _l("The follow-up question, with {value}, {min}, {max} or "
+                                  "{next} if you like."),
+        "follow_ups.min_value": _l("Ask only when the score is at least this."),
+        "follow_ups.max_value": _l("Ask only when the score is at most this."),
+    }
+
+    def sample_step(self, answered: Sequence[str] = ()) -> dict[str, Any]:
+        return {"id": "sample-scale", "type": self.name,
+                "question": sample_texts("Hoe gaat het, van 0 tot 10?"),
+                "min_label": sample_texts("heel slecht"), "max_label": sample_texts("heel goed"),
+                "follow_ups": [{"id": "waarom", "question": {
+                    "nl": "Wat maakt dat het een {value} is?", "en": "What makes it a {value}?"}}]}
+
+    def sample_answer(self, step: dict[str, Any], text: str = "Voorbeeld") -> dict[str, Any]:
+        value = min(step["max"], step["min"] + 6)
+        return {"value": value,
+                "follow_ups": {f["id"]: text for f in self.asked_follow_ups(step, value)}}
+
+    def scores(self, step: dict[str, Any], value: Any) -> list[Score]:
+        number = value.get("value") if isinstance(value, dict) else None
+        if isinstance(number, bool) or not isinstance(number, int):
+            return []
+        return [Score(number, step["min"], step["max"])]
+
+    def shows_more_after_save(self, step: dict[str, Any], value: dict[str, Any],
+                              form: FormFields) -> bool:
+        # Follow-up questions depend on the score: a newly chosen score may bring new ones.
+        score = value.get("value")
+        if not isinstance(score, int) or str(score) == first(form, "shown_value"):
+            return False
+        return bool(self.asked_follow_ups(step, score))
 
     def check_answer(self, step: dict[str, Any], data: dict[str, Any]) -> None:
         errors: dict[str, Any] = {}
@@ -245,9 +302,27 @@ class Choice(StepType):
     name = "choice"
     schema = ChoiceSchema
     description = "Single or multiple choice between options with ids."
+    label = _l("Choice")
     answerable = True
     operators = frozenset({"equals", "one_of", "contains"})
     answer_schema = ChoiceAnswerSchema
+    help_texts = {
+        "multiple": _l("Let the client choose more than one option."),
+        "options": _l("At least two options to choose from."),
+    }
+
+    def sample_step(self, answered: Sequence[str] = ()) -> dict[str, Any]:
+        return {"id": "sample-choice", "type": self.name,
+                "question": sample_texts("Wil je een tip?"),
+                "options": [{"id": "ja", "label": sample_texts("Ja")},
+                            {"id": "nee", "label": sample_texts("Nee")}]}
+
+    def sample_answer(self, step: dict[str, Any], text: str = "Voorbeeld") -> dict[str, Any]:
+        return {"selected": [step["options"][0]["id"]]}
+
+    def value_text(self, step: dict[str, Any], value: Any, language: str) -> str:
+        labels = {o["id"]: o["label"].in_language(language) for o in step["options"]}
+        return f"“{labels.get(value, value)}”"
 
     def check_answer(self, step: dict[str, Any], data: dict[str, Any]) -> None:
         options = [option["id"] for option in step["options"]]

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ehealth.content.fields import MarkdownField, Slug, StrictBoolean, StrictInteger, TextField
 from ehealth.content.problems import show_value
 from ehealth.content.steps.base import (
     MAX_ANSWER_ITEMS,
+    AnswerableStepSchema,
     FormFields,
     OptionSchema,
-    StepSchema,
     StepType,
     answer_text,
     first,
     numbered,
+    numbered_with_slot,
+    sample_texts,
     unique_ids,
 )
 
@@ -49,7 +53,7 @@ class CategorySchema(Schema):
         unique_ids(data.get("suggestions"), "suggestions", "suggestion id")
 
 
-class StrengthsSchema(StepSchema):
+class StrengthsSchema(AnswerableStepSchema):
     """The client picks suggested items, adds their own, and may answer a follow-up per item."""
 
     title = TextField()
@@ -119,9 +123,56 @@ class Strengths(StepType):
     name = "strengths"
     schema = StrengthsSchema
     description = "Strength reflection: pick suggested items, add your own, answer a follow-up."
+    label = _l("Strengths")
     answerable = True
     operators = frozenset({"contains"})
     answer_schema = StrengthsAnswerSchema
+    help_texts = {
+        "prompt": _l("What the client is asked to pick and add. Light Markdown."),
+        "categories": _l("Groups of strengths, each of one kind, with suggestions."),
+        "categories.kind": _l("Groups strengths on “My strengths”: qualities (I am), skills "
+                              "(I can), memories, resources (I have), ambitions (I want)."),
+        "categories.label": _l("The group's name, for example “I am…”."),
+        "categories.hint": _l("A short help text under the group's name."),
+        "categories.suggestions": _l("Strengths to pick from."),
+        "categories.follow_up": _l("Asked for every item picked in this group, instead of the "
+                                   "step's question."),
+        "allow_own": _l("Let the client add strengths of their own."),
+        "follow_up": _l("Asked for every item picked, for example “When did you last use "
+                        "this?”"),
+        "min_items": _l("How many items the client picks at least before going on."),
+        "max_items": _l("How many items the client can pick at most."),
+    }
+
+    def sample_step(self, answered: Sequence[str] = ()) -> dict[str, Any]:
+        return {"id": "sample-strengths", "type": self.name,
+                "prompt": sample_texts("Kies wat bij je past"),
+                "categories": [{"id": "ik-ben", "kind": "qualities",
+                                "label": sample_texts("Ik ben"),
+                                "suggestions": [{"id": "grappig",
+                                                 "label": sample_texts("grappig")}]}],
+                "follow_up": sample_texts("Wanneer gebruikte je dit?")}
+
+    def sample_answer(self, step: dict[str, Any], text: str = "Voorbeeld") -> dict[str, Any]:
+        items: list[dict[str, Any]] = []
+        for category in step["categories"]:
+            for suggestion in category["suggestions"][:1]:
+                items.append({"category": category["id"], "suggestion": suggestion["id"],
+                              "follow_up": text})
+            if step["allow_own"]:
+                items.append({"category": category["id"], "text": text, "follow_up": text})
+        return {"items": items[: step["max_items"] or len(items)]}
+
+    def value_text(self, step: dict[str, Any], value: Any, language: str) -> str:
+        for category in step["categories"]:
+            for suggestion in category["suggestions"]:
+                if suggestion["id"] == value:
+                    return f"“{suggestion['label'].in_language(language)}”"
+        return str(value)
+
+    def own_items(self, form: FormFields, category_id: str) -> list[tuple[int, str]]:
+        """The client's own items of a category in the player's form, plus an empty slot."""
+        return numbered_with_slot(form, f"own.{category_id}.")
 
     def check_answer(self, step: dict[str, Any], data: dict[str, Any]) -> None:
         categories = {c["id"]: c for c in step["categories"]}
