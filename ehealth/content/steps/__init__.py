@@ -18,6 +18,7 @@ from ehealth.content.steps.base import (
     StepSchema,
     StepType,
 )
+from ehealth.content.steps.diary import Diary
 from ehealth.content.steps.goal import Goal
 from ehealth.content.steps.info import Experience, Opening, Summary, Text
 from ehealth.content.steps.questionnaire import Questionnaire
@@ -37,6 +38,7 @@ STEP_TYPES: dict[str, StepType] = {
         Experience(),
         Goal(),
         Summary(),
+        Diary(),
     )
 }
 
