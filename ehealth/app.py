@@ -10,9 +10,10 @@ from typing import Any
 
 from flask import Flask, Response, g, render_template, request
 from markupsafe import Markup
+from peewee import DatabaseError
 from werkzeug.exceptions import HTTPException
 
-from ehealth import i18n, presentation
+from ehealth import i18n, module_library, presentation
 from ehealth.config import from_environment
 from ehealth.content.fields import MarkdownText, Text
 from ehealth.content.loader import Module, load_library
@@ -20,7 +21,12 @@ from ehealth.content.problems import Problem
 from ehealth.database import connected, migrate, open_database
 from ehealth.extensions import babel, csrf, db, login_manager
 from ehealth.input_guard import register_input_guard
-from ehealth.services.modules import ModuleVersionConflict, sync_module_versions
+from ehealth.services.modules import (
+    ModuleConflict,
+    SyncReport,
+    compare_with_published,
+    sync_module_versions,
+)
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +101,13 @@ def register_database(app: Flask) -> None:
 
 
 def register_library(app: Flask) -> None:
-    """Load every module (refusing to start on any problem) and publish new versions."""
+    """Check the module folder (refusing to start on a broken file), publish new versions, and
+    serve the latest published version of every module (``ehealth.module_library``).
+
+    A folder whose content changed under a published version number does not stop the app:
+    the module keeps its last published version, the problem is logged and shown to the
+    organisation's admins and authors.
+    """
     modules_dir = Path(app.config["MODULES_DIR"])
     library = load_library([modules_dir], Path(app.config["MEDIA_DIR"]), allow_empty=True)
     if library.problems:
@@ -104,24 +116,33 @@ def register_library(app: Flask) -> None:
             f"Refusing to start: {len(library.problems)} problem(s) in {modules_dir}. "
             f"Fix them (ehealth check-modules shows the same list).",
         )
+    report: SyncReport | None = None
     if app.config["AUTO_MIGRATE"]:
-        try:
-            with connected():
-                report = sync_module_versions(library.modules)
-        except ModuleVersionConflict as error:
-            raise ModulesInvalid(
-                error.problems,
-                f"Refusing to start: {len(error.problems)} module version conflict(s).",
-            ) from None
-        for name in report.created:
+        with connected():
+            report = sync_module_versions(library.modules)
+        conflicts = report.conflicts
+        for name in report.published:
             log.info("Published module version %s", name)
-    app.extensions["ehealth.modules"] = {module.id: module for module in library.modules}
+    else:
+        conflicts = _unpublished_conflicts(library.modules)
+    for conflict in conflicts:
+        log.error("Module %s not published, its last published version is served: %s",
+                  conflict.module_id, conflict.problem)
+    module_library.install(app, conflicts, start_up_sync=report)
 
 
-def modules(app: Flask) -> dict[str, Module]:
-    """The loaded module library of ``app``, by module id."""
-    result: dict[str, Module] = app.extensions["ehealth.modules"]
-    return result
+def _unpublished_conflicts(modules: list[Module]) -> list[ModuleConflict]:
+    """Without AUTO_MIGRATE nothing is published at start-up, but conflicts are still shown.
+
+    The app does not need the database to start then: when it cannot be read (no schema yet,
+    or not reachable), there is nothing to compare with.
+    """
+    try:
+        with connected():
+            return compare_with_published(modules).conflicts
+    except DatabaseError as error:
+        log.warning("Module folder not compared with the database: %s", error)
+        return []
 
 
 def register_blueprints(app: Flask) -> None:

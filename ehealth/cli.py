@@ -1,21 +1,30 @@
 """The ``ehealth`` command: one entry point for running and managing the product.
 
 Commands that only read module files (``check-modules``, ``module-schema``) work without a
-database or a valid module library; the others create the app first.
+database or a valid module library (``check-modules`` compares with the published versions when
+a database is configured); the others create the app first.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
+from urllib.parse import unquote, urlparse, urlunparse
 
 import click
-from flask.cli import FlaskGroup, NoAppException
+from flask.cli import FlaskGroup, NoAppException, ScriptInfo
+from peewee import DatabaseError
 
-from ehealth.config import ConfigError, content_paths
+from ehealth.config import ConfigError, content_paths, from_environment
 from ehealth.content.jsonschema import module_json_schema
-from ehealth.content.loader import load_library
+from ehealth.content.loader import Module, load_library
+from ehealth.content.problems import ROOT, Problem
+from ehealth.database import DatabaseURLError, connected, open_database
+from ehealth.extensions import db
+from ehealth.models import ModuleVersion
+from ehealth.services.modules import compare_with_published
 
 
 def _create_app() -> object:
@@ -41,33 +50,124 @@ cli = FlaskGroup(
 )
 
 
+def _development() -> bool | None:
+    """Whether the environment says development (None: the configuration itself is broken,
+    which creating the app then reports)."""
+    try:
+        # Only the environment's name is read here; the real secret is checked by create_app.
+        config = from_environment(overrides={"SECRET_KEY": "not-used-only-reading-ENV_NAME"})
+    except ConfigError:
+        return None
+    return bool(config["ENV_NAME"] == "development")
+
+
+@cli.command("demo", with_appcontext=False)
+@click.option("--yes-on-production", is_flag=True,
+              help="Allow demo accounts outside development (never on a real service).")
+@click.pass_context
+def demo(ctx: click.Context, yes_on_production: bool) -> None:
+    """Create or refresh the demo organisation and print its logins (development only).
+
+    Checked before the app is created, so outside development it says why it refuses (and
+    touches no database) instead of failing on the missing SECRET_KEY.
+    """
+    from ehealth.commands import DEMO_REFUSAL, demo_command
+
+    if _development() is False and not yes_on_production:
+        click.echo(DEMO_REFUSAL, err=True)
+        ctx.exit(1)
+    app = ctx.ensure_object(ScriptInfo).load_app()
+    with app.app_context():
+        ctx.invoke(demo_command, yes_on_production=yes_on_production)
+
+
 @cli.command("check-modules", with_appcontext=False)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--media", "media_dir", type=click.Path(path_type=Path),
               help="Media folder (default: MEDIA_DIR).")
-def check_modules(paths: tuple[Path, ...], media_dir: Path | None) -> None:
+@click.option("--database/--no-database", "compare", default=True,
+              help="Also compare with the versions published in the configured database "
+                   "(DATABASE_URL, or the default SQLite file when it exists). Default: on.")
+def check_modules(paths: tuple[Path, ...], media_dir: Path | None, compare: bool) -> None:
     """Check module folders and print every problem as file: json.path: message.
 
-    PATH is one module folder or a folder of module folders (default: MODULES_DIR).
+    PATH is one module folder or a folder of module folders (default: MODULES_DIR). With a
+    configured database, content changed under a version number already published there is a
+    problem too: raise the version.
     """
     modules_dir, default_media = content_paths()
     targets = list(paths) or [modules_dir]
     media = media_dir or default_media
     library = load_library(targets, media)
-    for problem in library.problems:
+    conflicts = _published_conflicts(library.modules) if compare else []
+    problems = library.problems + conflicts
+    for problem in problems:
         click.echo(str(problem))
     steps = sum(module.step_count for module in library.modules)
     lessons = sum(len(module.lessons) for module in library.modules)
-    if library.problems:
-        noun = "problem" if len(library.problems) == 1 else "problems"
+    if problems:
+        noun = "problem" if len(problems) == 1 else "problems"
         click.echo(
-            f"{len(library.problems)} {noun} in {library.failed_folders} of "
-            f"{library.folders} module folder(s); {len(library.modules)} module(s) OK."
+            f"{len(problems)} {noun} in {library.failed_folders + len(conflicts)} of "
+            f"{library.folders} module folder(s); "
+            f"{len(library.modules) - len(conflicts)} module(s) OK."
         )
         sys.exit(1)
     click.echo(
         f"{len(library.modules)} module(s) OK: {lessons} lessons, {steps} steps, no problems."
     )
+
+
+def _configured_database() -> str | None:
+    """DATABASE_URL when set; else the default SQLite file. A SQLite file that does not exist
+    has nothing published, and is not made by looking."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        parsed = urlparse(url)
+        if parsed.scheme == "sqlite" and parsed.path not in ("", "/", "/:memory:"):
+            return url if Path(unquote(parsed.path[1:])).is_file() else None
+        return url
+    try:
+        # Only the database's place is read here; create_app checks the real secret.
+        config = from_environment(overrides={"SECRET_KEY": "not-used-only-reading-paths"})
+    except ConfigError:
+        return None
+    default = Path(config["INSTANCE_DIR"]) / "ehealth.sqlite3"
+    return f"sqlite:///{default}" if default.is_file() else None
+
+
+def _published_conflicts(modules: list[Module]) -> list[Problem]:
+    """Modules whose content differs from what the configured database has published.
+
+    A database that cannot be read is a problem too: a check that could not be made must not
+    pass as one that found nothing.
+    """
+    url = _configured_database()
+    if url is None or not modules:
+        return []
+    previous = db.obj  # in-process callers (tests) keep their database
+    try:
+        db.initialize(open_database(url))
+        with connected():
+            if not ModuleVersion.table_exists():  # never migrated: nothing published
+                return []
+            return [conflict.problem
+                    for conflict in compare_with_published(modules).conflicts]
+    except (DatabaseError, DatabaseURLError) as error:
+        return [Problem(_safe_url(url), ROOT, "Could not compare with the published versions in "
+                        f"this database: {error}".strip())]
+    finally:
+        if not db.is_closed():
+            db.close()
+        db.initialize(previous)
+
+
+def _safe_url(url: str) -> str:
+    """The database URL without its password, to print."""
+    parsed = urlparse(url)
+    if parsed.password:
+        parsed = parsed._replace(netloc=parsed.netloc.replace(f":{parsed.password}@", ":***@"))
+    return urlunparse(parsed)
 
 
 @cli.command("module-schema", with_appcontext=False)

@@ -7,7 +7,8 @@ from flask import Flask, current_app
 
 from ehealth.content.loader import load_library
 from ehealth.database import connected, migrate
-from ehealth.services.modules import ModuleVersionConflict, sync_module_versions
+from ehealth.module_library import state_of
+from ehealth.services.modules import sync_module_versions
 
 
 def register(app: Flask) -> None:
@@ -16,7 +17,8 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(migrate_command)
     app.cli.add_command(sync_modules_command)
-    app.cli.add_command(demo_command)
+    # ``demo`` itself is a command of ``ehealth.cli``: it must answer outside development too,
+    # before (and without) creating the app; it runs ``demo_command`` once it may.
     register_auth_commands(app)
 
 
@@ -27,6 +29,14 @@ def migrate_command() -> None:
     click.echo(f"Applied {len(applied)} migration(s)." if applied else "Schema is up to date.")
 
 
+DEMO_REFUSAL = (
+    "Refusing to create demo accounts outside development: ehealth demo creates accounts "
+    "with known passwords and prints them, which must never happen on a real service.\n"
+    "For a local try-out, set EHEALTH_ENV=development, for example:\n"
+    "  EHEALTH_ENV=development ehealth demo"
+)
+
+
 @click.command("demo")
 @click.option("--yes-on-production", is_flag=True,
               help="Allow demo accounts outside development (never on a real service).")
@@ -35,8 +45,7 @@ def demo_command(yes_on_production: bool) -> None:
     from ehealth.demo import create_demo
 
     if current_app.config["ENV_NAME"] != "development" and not yes_on_production:
-        click.echo("Refusing to create demo accounts outside development "
-                   "(set EHEALTH_ENV=development).", err=True)
+        click.echo(DEMO_REFUSAL, err=True)
         raise SystemExit(1)
     with connected():
         logins = create_demo()
@@ -49,20 +58,36 @@ def demo_command(yes_on_production: bool) -> None:
 
 @click.command("sync-modules")
 def sync_modules_command() -> None:
-    """Publish every module folder as a ModuleVersion (unchanged content creates nothing)."""
+    """Publish every module folder as a ModuleVersion (unchanged content creates nothing).
+
+    Prints what was published, what was published already and every conflict (content changed
+    under a published version number: not published, its last published version stays in
+    use); exits 1 when there is a conflict. Running app workers pick up what was published
+    within seconds (``ehealth.module_library``).
+    """
     config = current_app.config
     library = load_library([config["MODULES_DIR"]], config["MEDIA_DIR"], allow_empty=True)
     for problem in library.problems:
         click.echo(str(problem), err=True)
     if library.problems:
         raise SystemExit(1)
-    try:
-        with connected():
-            report = sync_module_versions(library.modules)
-    except ModuleVersionConflict as error:
-        for problem in error.problems:
-            click.echo(str(problem), err=True)
-        raise SystemExit(1) from None
-    for name in report.created:
+    with connected():
+        report = sync_module_versions(library.modules)
+    # Creating the app for this command already published at start-up (AUTO_MIGRATE): that
+    # is this command's work too, not something it found done.
+    report = report.after(state_of(current_app).start_up_sync)
+    for name in report.published:
         click.echo(f"Published {name}")
-    click.echo(f"{len(report.created)} published, {len(report.unchanged)} unchanged.")
+    for name in report.already_published:
+        click.echo(f"Already published {name}")
+    for conflict in report.conflicts:
+        click.echo(str(conflict.problem), err=True)
+    conflicts = len(report.conflicts)
+    summary = (f"{len(report.published)} published, "
+               f"{len(report.already_published)} already published")
+    if conflicts:
+        noun = "conflict" if conflicts == 1 else "conflicts"
+        click.echo(f"{summary}, {conflicts} {noun} not published (the last published version "
+                   "stays in use).", err=True)
+        raise SystemExit(1)
+    click.echo(f"{summary}, no conflicts.")

@@ -88,6 +88,8 @@ def from_environment(
         "MAIL_FROM": env.get("MAIL_FROM") or "ehealth <noreply@localhost>",
         # Failed log-ins are counted in Redis when set, else in the database.
         "THERAPIST_INACTIVE_DAYS": int(env.get("THERAPIST_INACTIVE_DAYS") or 14),
+        # How often (at most) a worker asks the database for newly published module versions.
+        "MODULE_LIBRARY_CHECK_SECONDS": float(env.get("MODULE_LIBRARY_CHECK_SECONDS") or 5),
         "REDIS_URL": env.get("REDIS_URL", ""),
         # No page or API call takes more than this (answers are text): a larger body is 413.
         "MAX_CONTENT_LENGTH": 1024 * 1024,

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from ehealth import ModulesInvalid, create_app
 from ehealth.cli import cli
 from ehealth.config import ConfigError, from_environment
+from ehealth.content.steps import STEP_TYPES
 from tests.conftest import FIXTURE_MEDIA, FIXTURE_MODULES, make_config
 
 
@@ -52,8 +53,7 @@ def test_app_refuses_to_start_on_an_invalid_module(tmp_path: Path, database_url:
     messages = [str(p) for p in caught.value.problems]
     assert messages == [
         f"{modules / 'voorbeeld'}/lessons/begin.json: steps[0].type: Unknown step type "
-        "'openingg'. Known types: opening, text, strengths, reflection, scale, choice, "
-        "questionnaire, experience, goal, summary."
+        f"'openingg'. Known types: {', '.join(STEP_TYPES)}."
     ]
 
 

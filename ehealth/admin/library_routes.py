@@ -1,36 +1,39 @@
 """Routes of the admin's module library and figures pages.
 
-The library: every module of the app's library (its latest version, as loaded), switched on or
-off for the organisation's therapists. The figures: counts, never about one person.
+The library: every module of the app's library (its latest published version), switched on or
+off for the organisation's therapists, with a notice for a module folder that could not be
+published. The figures: counts, never about one person.
 """
 
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from ehealth.admin import bp
+from ehealth.admin.blueprint import bp
 from ehealth.admin.common import admin_only, me
-from ehealth.app import modules
+from ehealth.i18n import page_language
+from ehealth.module_library import conflict_notices, modules
 from ehealth.services import figures as figures_service
 from ehealth.services import library as library_service
 
 
 def _language() -> str:
-    return str(get_locale() or current_app.config["DEFAULT_LANGUAGE"])
+    return page_language()  # the one rule for interface and module texts
 
 
 @bp.get("/library")
 @admin_only
 def library() -> str:
-    """The modules of the library, and whether the organisation's therapists may use each."""
+    """The modules of the library, and whether the organisation's therapists may use each;
+    above them, any module folder that could not be published (and what to do)."""
     language = _language()
     entries = sorted(library_service.library_of(me().organisation, modules(current_app)),
                      key=lambda e: e.module.title.in_language(
                          e.module.language_for(language)).lower())
-    return render_template("admin/library.html", entries=entries)
+    return render_template("admin/library.html", entries=entries,
+                           module_conflicts=conflict_notices(current_app, me(), language))
 
 
 @bp.post("/library/<module_id>")

@@ -1,6 +1,8 @@
 """Moving through a module over the API, and the HTML player's autosave.
 
-``visit`` and ``done`` are the API's Back/Next: they use the same services as the HTML player.
+``visit`` and ``done`` are the API's Back/Next: ``done`` is the HTML player's Next, one service
+function (``services.assignments.submit_step``), and the autosave saves as the player's Save
+does (``save_step_answer``).
 The autosave takes the player's form fields: without JavaScript the form posts the same fields,
 with JavaScript they come here as JSON while the client types. One parser (the step type's
 ``from_form``) serves both.
@@ -15,10 +17,10 @@ from flask.wrappers import Response
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate
 
-from ehealth.api import bp
+from ehealth.api.blueprint import bp
 from ehealth.api.errors import error_response
 from ehealth.api.openapi import documented
-from ehealth.api.presenters import progress_of, state_of
+from ehealth.api.presenters import AssignmentState, progress_of
 from ehealth.api.routes import CLIENT_ERRORS, _idempotency_key, _own, client_only
 from ehealth.api.schemas import (
     IDEMPOTENCY_HEADER,
@@ -28,19 +30,22 @@ from ehealth.api.schemas import (
 )
 from ehealth.content.fields import StrictInteger
 from ehealth.content.steps import STEP_TYPES
+from ehealth.i18n import module_language
 from ehealth.models import Answer
 from ehealth.services import answers as answer_service
 from ehealth.services.assignments import (
+    Action,
+    Outcome,
     StepHidden,
-    TooFewItems,
-    finish_step,
     overview,
     record_visit,
+    save_step_answer,
+    submit_step,
 )
 from ehealth.services.progress import find_place
 
 _ANSWER_HTML = ('{% from "player/_answer.html" import render_answer %}'
-                "{{ render_answer(step, value, lang) }}")
+                "{{ render_answer(step, value, lang, 'conflict') }}")
 
 
 class FormSaveSchema(Schema):
@@ -88,17 +93,19 @@ def save_form(assignment_id: int, step_id: str) -> Response:
     body = FormSaveSchema().load(request.get_json())
     value = STEP_TYPES[step["type"]].from_form(step, body["form_fields"])
     current = answer_service.answers_of(assignment).get(step_id)
-    language = module.language_for(current_user.language)
-    if not answer_service.differs(module, step_id, value, current):
-        return _saved(step_id, current.revision if current else 0, changed=False)
+    # The conflict panel is HTML shown inside the player page: in the page's language.
+    language = module_language(module)
     try:
-        answer = answer_service.save_answer(assignment, step_id, value, body["revision"],
-                                            _idempotency_key())
+        # The same save as the player's Save and Next (services.assignments).
+        answer, changed = save_step_answer(assignment, step_id, value, body["revision"],
+                                           _idempotency_key(), current=current)
     except answer_service.StaleRevision as stale:
         return error_response(
             409, "stale_revision", "The answer was saved elsewhere since this form was loaded.",
             current={"revision": stale.current.revision if stale.current else 0,
                      "html": _answer_html(step, stale.current, language)})
+    if not changed or answer is None:
+        return _saved(step_id, current.revision if current else 0, changed=False)
     if answer.step_id != step_id:
         raise ValidationError({IDEMPOTENCY_HEADER: ["Already used for a save of another step."]})
     return _saved(step_id, answer.revision, changed=True)
@@ -152,15 +159,19 @@ def finish(assignment_id: int, step_id: str) -> Response:
     """
     assignment = _own(assignment_id, for_change=True)
     try:
-        following = finish_step(assignment, step_id)
+        # The player's Next, without an answer: the same service function.
+        result = submit_step(assignment, step_id, Action.NEXT)
     except StepHidden:
         abort(404)
-    except TooFewItems as short:
+    if result.outcome == Outcome.TOO_FEW:
         return error_response(422, "invalid", "The step asks for more items.",
-                              errors={"items": [f"Pick at least {short.missing} more."]})
-    state = state_of(assignment, current_user.language)
+                              errors={"items": [f"Pick at least {result.missing} more."]})
+    view = result.view  # as it stands after the step is done: no need to read it again
+    state = AssignmentState(assignment, view.module,
+                            view.module.language_for(current_user.language), view.answers,
+                            view.places, view.progress, view.resume)
     return jsonify(StepDoneSchema().dump({
         "status": assignment.status,
-        "next_step_id": following.step["id"] if following is not None else None,
+        "next_step_id": result.target.step["id"] if result.target is not None else None,
         "progress": progress_of(state),
     }))

@@ -17,7 +17,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from marshmallow import ValidationError
 
-from ehealth.api import bp
+from ehealth.api.blueprint import bp
 from ehealth.api.openapi import build_spec, documented
 from ehealth.api.presenters import (
     AssignmentState,
@@ -93,6 +93,9 @@ def _own(assignment_id: int, for_change: bool = False) -> Assignment:
 
 
 def _state(assignment: Assignment) -> AssignmentState:
+    # JSON for programs: module texts in the account's language, the same answer for every
+    # request (no cookie or browser decides). HTML the player puts into a page follows the
+    # page instead (``player.save_form``).
     return state_of(assignment, current_user.language)
 
 

@@ -1,20 +1,21 @@
 """Accounts and sessions: log in and out, invitations, password reset, the account page.
 
 The session loader and what happens to visitors who are not signed in live here; the screens in
-``auth.routes``, the ``ehealth invite-client`` command in ``auth.commands``.
+``auth.routes`` (on the blueprint of ``auth.blueprint``), the ``ehealth invite-client`` command
+in ``auth.commands``.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, request, url_for
+from flask import flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from ehealth.auth import routes  # noqa: F401  (routes register on bp)
+from ehealth.auth.blueprint import bp
 from ehealth.extensions import login_manager
 from ehealth.models import User
 from ehealth.services.sessions import load_session
-
-bp = Blueprint("auth", __name__)
 
 login_manager.login_view = "auth.login"
 
@@ -36,4 +37,4 @@ def unauthorized() -> Response | tuple[Response, int]:
     return redirect(url_for("auth.login", next=target))
 
 
-from ehealth.auth import routes  # noqa: E402,F401  (routes register on bp)
+__all__ = ["bp", "load_user", "unauthorized"]

@@ -1,9 +1,11 @@
-"""The public area: the module library and read-only previews, open to every visitor."""
+"""The public area: the module library and read-only previews, open to every visitor.
+
+The blueprint lives in ``public.blueprint``; importing this package registers the routes on it.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from ehealth.public import routes  # noqa: F401  (routes register on bp)
+from ehealth.public.blueprint import bp
 
-bp = Blueprint("public", __name__)
-
-from ehealth.public import routes  # noqa: E402,F401  (routes register on bp)
+__all__ = ["bp"]

@@ -1,8 +1,14 @@
-"""A client's assignments: finding their own, and recording where they are in a module."""
+"""A client's assignments: finding their own, where they are in a module, and moving on.
+
+``submit_step`` is the one operation behind the player's Back, Save and Next and the API's
+``done``: the routes parse input, call it and render or redirect what it returns.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
 
 from ehealth.content.loader import Module
 from ehealth.content.steps import STEP_TYPES
@@ -16,7 +22,15 @@ from ehealth.models import (
     User,
     utcnow,
 )
-from ehealth.services.answers import answer_values, answers_of, module_of, touch
+from ehealth.services.answers import (
+    InvalidAnswer,
+    StaleRevision,
+    answers_of,
+    differs,
+    module_of,
+    save_answer,
+    touch,
+)
 from ehealth.services.assignment_state import (
     VISIBLE_TO_CLIENT,
     AssignmentClosed,
@@ -63,7 +77,7 @@ def client_assignments(client: User) -> list[Assignment]:
 
 @dataclass
 class Overview:
-    """An assignment with its module, visible steps, progress and where to continue."""
+    """An assignment with its module, answers, visible steps, progress and where to continue."""
 
     assignment: Assignment
     module: Module
@@ -71,17 +85,28 @@ class Overview:
     progress: Progress
     resume: Place
     unread_feedback: int
+    answers: dict[str, Answer] = field(default_factory=dict)  # by step id
 
 
 def overview(assignment: Assignment) -> Overview:
-    """Everything the home page and the player need to know about one assignment."""
-    module = module_of(assignment)
-    places = visible_places(module, answer_values(assignment))
+    """Everything the home page and the player need to know about one assignment.
+
+    Two queries: the answers, and the feedback not read yet.
+    """
     unread = (Feedback.select().join(Answer)
               .where((Answer.assignment == assignment) & Feedback.read_at.is_null()).count())
+    return overview_with(assignment, module_of(assignment), answers_of(assignment), unread)
+
+
+def overview_with(assignment: Assignment, module: Module, answers: dict[str, Answer],
+                  unread_feedback: int) -> Overview:
+    """The overview from what is known already (no query): after a save or a step done, the
+    steps shown, progress and resume place follow the answers and the assignment as they are
+    in memory."""
+    places = visible_places(module, {step_id: a.value for step_id, a in answers.items()})
     return Overview(assignment, module, places, progress(places, assignment.done_steps),
                     resume_place(places, assignment.last_step_id, assignment.done_steps),
-                    unread)
+                    unread_feedback, answers)
 
 
 def record_visit(assignment: Assignment, step_id: str) -> None:
@@ -118,12 +143,60 @@ class TooFewItems(Exception):
         self.missing = missing
 
 
-def finish_step(assignment: Assignment, step_id: str) -> Place | None:
-    """The client is done with ``step_id``: mark it and return the next visible step.
+class Action(StrEnum):
+    """What the client pressed on a step."""
 
-    Returns None when it was the last step: the module is then completed. Raises TooFewItems
-    when the step asks for more (a strengths step's minimum), AssignmentClosed when the
-    assignment is paused or withdrawn.
+    BACK = "back"
+    SAVE = "save"
+    NEXT = "next"
+
+
+class Outcome(StrEnum):
+    """What became of a submitted step (``StepResult.outcome``)."""
+
+    STAY = "stay"  # saved (or nothing to save) and stays: Save, or follow-ups to show
+    INVALID = "invalid"  # the answer does not fit the step: ``errors``; nothing saved
+    STALE = "stale"  # based on an older revision: ``answer`` is the stored one; nothing saved
+    TOO_FEW = "too_few"  # Next on a step that asks for ``missing`` more items
+    MOVED = "moved"  # Back or Next: go to ``target``
+    FINISHED = "finished"  # Next on the last step: the module is completed
+
+
+@dataclass
+class StepResult:
+    """What ``submit_step`` did, with the assignment as it stands afterwards.
+
+    ``view`` and ``place`` follow the saved answer (a condition may show or hide later steps),
+    so the caller renders or redirects without asking the database again.
+    """
+
+    outcome: Outcome
+    view: Overview
+    place: Place
+    answer: Answer | None  # the step's stored answer now (for STALE: the one that won)
+    saved: bool = False  # a new revision was made
+    errors: Any = None  # INVALID: marshmallow's messages, by field
+    missing: int = 0  # TOO_FEW: how many more items
+    target: Place | None = None  # MOVED: where to go
+    follow_ups: bool = False  # STAY: a score was chosen whose follow-up questions are new
+
+
+def submit_step(assignment: Assignment, step_id: str, action: Action,
+                value: dict[str, Any] | None = None, base_revision: int = 0,
+                idempotency_key: str | None = None,
+                follow_ups_shown_for: str | None = None) -> StepResult:
+    """The player's Back, Save and Next (and the API's ``done``): save, then stay or move.
+
+    ``value`` is the step's answer as submitted (None: nothing submitted, as on a text step
+    or the API's ``done``); it is saved when it changes what is stored, based on
+    ``base_revision``, applied once per ``idempotency_key``. ``follow_ups_shown_for`` is the
+    score whose follow-up questions the page showed: a new score with follow-ups keeps the
+    client on the step to answer them. Next marks the step done and goes to the next visible
+    step, or completes the module after the last.
+
+    Raises StepHidden when the step is not shown to the client now, AssignmentClosed when the
+    assignment is paused or withdrawn (nothing is saved). Each query runs once: the answers
+    and the unread feedback are read once, and the rest follows from them in memory.
     """
     if is_closed(assignment.status):
         raise AssignmentClosed(assignment.status)
@@ -131,15 +204,77 @@ def finish_step(assignment: Assignment, step_id: str) -> Place | None:
     place = find_place(view.places, step_id)
     if place is None:
         raise StepHidden(step_id)
-    answer = answers_of(assignment).get(step_id)
-    missing = STEP_TYPES[place.step["type"]].shortfall(place.step, answer.value if answer else None)
+    answer = view.answers.get(step_id)
+    saved = follow_ups = False
+    if value is not None:
+        try:
+            stored, saved = save_step_answer(assignment, step_id, value, base_revision,
+                                             idempotency_key, current=answer)
+        except InvalidAnswer as error:
+            return StepResult(Outcome.INVALID, view, place, answer, errors=error.messages)
+        except StaleRevision as error:
+            return StepResult(Outcome.STALE, view, place, error.current)
+        if saved and stored is not None:
+            # A retried save may return the answer of the step it was first made for.
+            view = _after_change(view, {**view.answers, stored.step_id: stored})
+            place = find_place(view.places, step_id) or place
+            answer = view.answers.get(step_id)
+        follow_ups = _new_follow_ups(place.step, value, follow_ups_shown_for)
+    if action == Action.SAVE or follow_ups:
+        return StepResult(Outcome.STAY, view, place, answer, saved, follow_ups=follow_ups)
+    if action == Action.BACK:
+        target = view.places[place.index - 1] if place.index > 0 else place
+        return StepResult(Outcome.MOVED, view, place, answer, saved, target=target)
+    missing = STEP_TYPES[place.step["type"]].shortfall(place.step,
+                                                       answer.value if answer else None)
     if missing:
-        raise TooFewItems(missing)
+        return StepResult(Outcome.TOO_FEW, view, place, answer, saved, missing=missing)
     mark_done(assignment, step_id)
+    view = _after_change(view, view.answers)
     if place.index + 1 < len(view.places):
-        return view.places[place.index + 1]
+        return StepResult(Outcome.MOVED, view, place, answer, saved,
+                          target=view.places[place.index + 1])
     complete(assignment)
-    return None
+    return StepResult(Outcome.FINISHED, view, place, answer, saved)
+
+
+def save_step_answer(assignment: Assignment, step_id: str, value: dict[str, Any],
+                     base_revision: int, idempotency_key: str | None = None,
+                     current: Answer | None = None) -> tuple[Answer | None, bool]:
+    """Store ``value`` as a new revision when it changes what is stored (``current``).
+
+    Returns the stored answer and whether a new revision was made; raises InvalidAnswer,
+    StaleRevision and AssignmentClosed as ``services.answers.save_answer`` does. An empty
+    first answer stores nothing. The player's Save and Next and its autosave all save here.
+    """
+    if not differs(module_of(assignment), step_id, value, current):
+        return current, False
+    return save_answer(assignment, step_id, value, base_revision, idempotency_key), True
+
+
+def _after_change(view: Overview, answers: dict[str, Answer]) -> Overview:
+    return overview_with(view.assignment, view.module, answers, view.unread_feedback)
+
+
+def _new_follow_ups(step: dict[str, Any], value: dict[str, Any], shown: str | None) -> bool:
+    """Whether the step now asks something the client has not seen yet (the step type says:
+    a scale's follow-ups for a newly chosen score)."""
+    return STEP_TYPES[step["type"]].shows_more_after_save(step, value,
+                                                          {"shown_value": [shown or ""]})
+
+
+def finish_step(assignment: Assignment, step_id: str) -> Place | None:
+    """The client is done with ``step_id``: mark it and return the next visible step.
+
+    Next without an answer (``submit_step``). Returns None when it was the last step: the
+    module is then completed. Raises TooFewItems when the step asks for more (a strengths
+    step's minimum), StepHidden, and AssignmentClosed when the assignment is paused or
+    withdrawn.
+    """
+    result = submit_step(assignment, step_id, Action.NEXT)
+    if result.outcome == Outcome.TOO_FEW:
+        raise TooFewItems(result.missing)
+    return result.target
 
 
 class StepHidden(Exception):

@@ -64,8 +64,8 @@ def available_modules(organisation: Organisation,
                       all_modules: Mapping[str, Module] | Iterable[Module]) -> list[Module]:
     """The modules the organisation's therapists may assign, in the order given.
 
-    ``all_modules`` is the app's loaded library (``ehealth.app.modules(app)``, a dict by id, or
-    any list of modules).
+    ``all_modules`` is the app's loaded library (``ehealth.module_library.modules(app)``, a dict
+    by id, or any list of modules).
     """
     off = _switched_off(organisation)
     return [m for m in _of_organisation(organisation, all_modules) if m.id not in off]

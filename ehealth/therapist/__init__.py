@@ -1,9 +1,12 @@
-"""The therapist's area: caseload, inviting and assigning, a client's record, feedback."""
+"""The therapist's area: caseload, inviting and assigning, a client's record, feedback.
+
+The blueprint lives in ``therapist.blueprint``; importing this package registers the routes on
+it.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from ehealth.therapist import routes  # noqa: F401  (routes register on bp)
+from ehealth.therapist.blueprint import bp
 
-bp = Blueprint("therapist", __name__, url_prefix="/therapist")
-
-from ehealth.therapist import routes  # noqa: E402,F401  (routes register on bp)
+__all__ = ["bp"]

@@ -7,10 +7,10 @@ import dataclasses
 
 from flask import Flask
 
-from ehealth.app import modules
 from ehealth.content.loader import Module
 from ehealth.database import connected
 from ehealth.models import ModuleVersion, OrganisationModule
+from ehealth.module_library import modules
 from ehealth.services import library
 from tests.admin.conftest import SignedIn
 from tests.auth.helpers import post_form

@@ -1,0 +1,11 @@
+"""The account area's blueprint (``auth.*`` endpoints).
+
+Kept apart from the package's ``__init__`` so route modules import it without importing the
+package that imports them.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
