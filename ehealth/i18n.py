@@ -1,4 +1,10 @@
-"""Languages of the interface: Dutch first, English too.
+"""Languages of the page: Dutch first, English too.
+
+One page has one language, chosen once per request by ``select_locale``: the visitor's switch,
+else their account's language, else the browser's preference, else Dutch. The interface
+(Flask-Babel) and the module texts on the page both follow it (``page_language``,
+``module_language``); a module that does not offer that language is shown in its own first
+language, and the templates mark that part with ``lang``.
 
 Translations live as ``.po`` files in ``ehealth/translations``; they are compiled to ``.mo`` at
 start-up when missing or older than their source, so a fresh checkout needs no build step.
@@ -7,11 +13,16 @@ start-up when missing or older than their source, so a fresh checkout needs no b
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import current_app, request
+from flask_babel import get_locale
 from flask_login import current_user
+
+if TYPE_CHECKING:
+    from ehealth.content.loader import Module
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
@@ -44,3 +55,14 @@ def select_locale() -> str:
         return str(account_language)
     best = request.accept_languages.best_match(languages)
     return best or current_app.config["DEFAULT_LANGUAGE"]
+
+
+def page_language() -> str:
+    """The language of this page (``select_locale``'s choice, made once per request)."""
+    locale = get_locale()
+    return str(locale) if locale is not None else str(current_app.config["DEFAULT_LANGUAGE"])
+
+
+def module_language(module: Module) -> str:
+    """The language to show ``module``'s texts in on this page: the page's, when it offers it."""
+    return module.language_for(page_language())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -70,3 +71,20 @@ def test_demo_refuses_to_run_outside_development(demo_env: None,
     result = CliRunner().invoke(cli, ["demo"])
     assert result.exit_code == 1
     assert "Refusing" in result.output
+
+
+def test_demo_outside_development_says_why_and_what_to_set_even_without_a_secret_key(
+        demo_env: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A newcomer without EHEALTH_ENV: not "No such command 'demo'", but the reason and the fix,
+    before any app (or database) is made."""
+    database = tmp_path / "never-made.sqlite3"
+    monkeypatch.delenv("EHEALTH_ENV")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
+    result = CliRunner().invoke(cli, ["demo"])
+    assert result.exit_code == 1
+    assert "No such command" not in result.output
+    assert "outside development" in result.output
+    assert "passwords" in result.output
+    assert "EHEALTH_ENV=development" in result.output
+    assert not database.exists()

@@ -13,7 +13,7 @@ import re
 from flask import Response, abort, render_template, request
 from flask_babel import format_date
 
-from ehealth.admin import bp
+from ehealth.admin.blueprint import bp
 from ehealth.admin.common import address, admin_only, me
 from ehealth.admin.filters import parse_filter
 from ehealth.models import utcnow

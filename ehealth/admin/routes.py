@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from ehealth import rate_limits
-from ehealth.admin import bp
+from ehealth.admin.blueprint import bp
 from ehealth.admin.common import address, admin_only, me
 from ehealth.admin.forms import CoTherapistForm, EndCoTherapistForm, InviteForm, MoveForm
 from ehealth.admin.mails import send_staff_invitation

@@ -37,7 +37,7 @@ from werkzeug.wrappers import Response
 
 from ehealth import rate_limits
 from ehealth.access import safe_next
-from ehealth.auth import bp
+from ehealth.auth.blueprint import bp
 from ehealth.auth.forms import (
     ChangePasswordForm,
     CodeForm,

@@ -12,7 +12,7 @@ from flask import g, render_template, request
 from flask_login import current_user
 
 from ehealth.access import role_required
-from ehealth.client import bp
+from ehealth.client.blueprint import bp
 from ehealth.input_guard import positive_number
 from ehealth.models import Role, User
 from ehealth.services import audit

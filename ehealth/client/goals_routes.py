@@ -17,7 +17,8 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ehealth.access import role_required
-from ehealth.client import bp
+from ehealth.client.blueprint import bp
+from ehealth.i18n import page_language
 from ehealth.models import Role, User
 from ehealth.services import goals as service
 from ehealth.services.answers import AssignmentClosed, InvalidAnswer, StaleRevision
@@ -49,7 +50,7 @@ def _page(form: FormState | None = None, status: int = 200, notice: str = ""
           ) -> tuple[str, int]:
     g.personal_data = True  # no-store: the page shows the client's own goals
     me = _me()
-    cards = service.goal_cards(me, me.language)
+    cards = service.goal_cards(me, page_language())
     return render_template(
         "client/goals.html",
         active=[card for card in cards if not card.is_reached],

@@ -16,22 +16,24 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ehealth.access import role_required
-from ehealth.client import bp
+from ehealth.client.blueprint import bp
 from ehealth.content.steps import STEP_TYPES
 from ehealth.content.steps.base import first
-from ehealth.content.steps.questions import Scale
+from ehealth.i18n import module_language
 from ehealth.input_guard import revision_number
 from ehealth.models import Answer, Assignment, AssignmentStatus, Role
 from ehealth.services import answers as answer_service
+from ehealth.services import assignments as assignment_service
 from ehealth.services import feedback as feedback_service
 from ehealth.services.assignment_state import AssignmentClosed, is_closed
 from ehealth.services.assignments import (
+    Action,
     NotAssigned,
+    Outcome,
     StepHidden,
-    TooFewItems,
+    StepResult,
     client_assignment,
     client_assignments,
-    finish_step,
     overview,
     record_visit,
 )
@@ -89,7 +91,7 @@ def open_assignment(assignment_id: int) -> Response:
 def _render_step(view: Any, place: Place, fields: dict[str, list[str]], revision: int,
                  errors: Any = None, status: int = 200, notice: str | None = None,
                  messages: list[feedback_service.Message] | None = None) -> tuple[str, int]:
-    stored = answer_service.answers_of(view.assignment)
+    stored = view.answers
     if messages is None:
         messages = feedback_service.messages_on_step(view.assignment, place.step["id"])
     closed = is_closed(view.assignment.status)
@@ -97,7 +99,7 @@ def _render_step(view: Any, place: Place, fields: dict[str, list[str]], revision
         "client/player.html", view=view, place=place, step=place.step,
         step_type=STEP_TYPES[place.step["type"]], fields=fields, revision=revision,
         errors=errors, notice=notice, answers={k: a.value for k, a in stored.items()},
-        lang=view.module.language_for(current_user.language),
+        lang=module_language(view.module),
         save_key=secrets.token_urlsafe(16),
         previous=view.places[place.index - 1] if place.index > 0 else None,
         is_last=place.index == len(view.places) - 1, messages=messages, closed=closed,
@@ -117,7 +119,7 @@ def step(assignment_id: int, step_id: str) -> Any:
                                 step_id=view.resume.step["id"]))
     if not is_closed(assignment.status):  # a paused module is read, not visited
         record_visit(assignment, step_id)
-    answer = answer_service.answers_of(assignment).get(step_id)
+    answer = view.answers.get(step_id)
     step_type = STEP_TYPES[place.step["type"]]
     fields = step_type.to_form(place.step, _stored_value(answer))
     # The therapist's feedback on this step counts as read once the client sees it here.
@@ -133,74 +135,61 @@ def _stored_value(answer: Answer | None) -> dict[str, Any] | None:
     return {**answer.value, "private": answer.private}
 
 
+ACTIONS = {"back": Action.BACK, "save": Action.SAVE}  # the form's "action"; else Next
+
+
 @bp.post("/assignments/<int:assignment_id>/steps/<step_id>")
 @client_only
 def submit_step(assignment_id: int, step_id: str) -> Any:
-    """Save the step's answer (when it changed) and go back, stay, or go on."""
+    """Save the step's answer (when it changed) and go back, stay, or go on.
+
+    Parses the form and shows what ``services.assignments.submit_step`` did.
+    """
     try:
         assignment = client_assignment(current_user, assignment_id, for_change=True)
     except NotAssigned:
         abort(404)
     except AssignmentClosed as closed:
         return _closed(closed)
-    view = overview(assignment)
-    place = find_place(view.places, step_id)
-    if place is None:
-        return redirect(url_for("client.open_assignment", assignment_id=assignment_id))
     form = request.form.to_dict(flat=False)
-    action = first(form, "action", "next")
-    step_type = STEP_TYPES[place.step["type"]]
-    stay_for_follow_ups = False
-    if step_type.answerable and "revision" in form:
-        value = step_type.from_form(place.step, form)
+    definition = answer_service.module_of(assignment).steps_by_id.get(step_id)
+    value, revision = None, 0
+    if (definition is not None and STEP_TYPES[definition["type"]].answerable
+            and "revision" in form):
+        value = STEP_TYPES[definition["type"]].from_form(definition, form)
         revision = revision_number(first(form, "revision", "0") or "0")  # BadInput: 400
-        current = answer_service.answers_of(assignment).get(step_id)
-        try:
-            if answer_service.differs(view.module, step_id, value, current):
-                answer_service.save_answer(assignment, step_id, value, revision,
-                                           first(form, "save_key") or None)
-        except answer_service.InvalidAnswer as error:
-            return _render_step(view, place, form, revision, errors=error.messages, status=422)
-        except answer_service.StaleRevision as error:
-            return _render_conflict(view, place, form, value, error.current)
-        except AssignmentClosed as closed:
-            return _closed(closed)
-        if place.step["type"] == "scale":
-            stay_for_follow_ups = _new_follow_ups(place.step, value, first(form, "shown_value"))
-    if action == "save" or stay_for_follow_ups:
-        return redirect(url_for("client.step", assignment_id=assignment_id, step_id=step_id))
-    view = overview(assignment)  # conditions may have changed with this answer
-    place = find_place(view.places, step_id) or place
-    if action == "back":
-        target = view.places[place.index - 1] if place.index > 0 else place
-        return redirect(url_for("client.step", assignment_id=assignment_id,
-                                step_id=target.step["id"]))
     try:
-        following = finish_step(assignment, step_id)
-    except AssignmentClosed as closed:
-        return _closed(closed)
-    except TooFewItems as short:
-        answer = answer_service.answers_of(assignment).get(step_id)
-        notice = _("Pick at least %(num)d more to go on.", num=short.missing)
-        fields = step_type.to_form(place.step, _stored_value(answer))
-        return _render_step(view, place, fields, answer.revision if answer else 0,
-                            notice=notice, status=422)
+        result = assignment_service.submit_step(
+            assignment, step_id, ACTIONS.get(first(form, "action", "next"), Action.NEXT),
+            value, revision, first(form, "save_key") or None,
+            follow_ups_shown_for=first(form, "shown_value"))
     except StepHidden:
         return redirect(url_for("client.open_assignment", assignment_id=assignment_id))
-    if following is not None:
-        return redirect(url_for("client.step", assignment_id=assignment_id,
-                                step_id=following.step["id"]))
-    return redirect(url_for("client.finished", assignment_id=assignment_id))
+    except AssignmentClosed as closed:
+        return _closed(closed)
+    return _show_result(result, form, value or {}, revision)
 
 
-def _new_follow_ups(step: dict[str, Any], value: dict[str, Any], shown: str) -> bool:
-    """A score was chosen whose follow-up questions the client has not seen yet."""
-    score = value.get("value")
-    if not isinstance(score, int) or str(score) == shown:
-        return False
-    scale = STEP_TYPES["scale"]
-    assert isinstance(scale, Scale)
-    return bool(scale.asked_follow_ups(step, score))
+def _show_result(result: StepResult, form: dict[str, list[str]], value: dict[str, Any],
+                 revision: int) -> Any:
+    """The page or redirect for what a submitted step came to."""
+    view, place = result.view, result.place
+    if result.outcome == Outcome.INVALID:
+        return _render_step(view, place, form, revision, errors=result.errors, status=422)
+    if result.outcome == Outcome.STALE:
+        return _render_conflict(view, place, form, value, result.answer)
+    if result.outcome == Outcome.TOO_FEW:
+        notice = _("Pick at least %(num)d more to go on.", num=result.missing)
+        fields = STEP_TYPES[place.step["type"]].to_form(place.step,
+                                                        _stored_value(result.answer))
+        return _render_step(view, place, fields,
+                            result.answer.revision if result.answer else 0,
+                            notice=notice, status=422)
+    if result.outcome == Outcome.FINISHED:
+        return redirect(url_for("client.finished", assignment_id=view.assignment.id))
+    target = result.target or place  # STAY: this step again
+    return redirect(url_for("client.step", assignment_id=view.assignment.id,
+                            step_id=target.step["id"]))
 
 
 def _render_conflict(view: Any, place: Place, form: dict[str, list[str]],
@@ -209,7 +198,7 @@ def _render_conflict(view: Any, place: Place, form: dict[str, list[str]],
         "client/conflict.html", view=view, place=place, step=place.step, form=form,
         mine=mine, theirs=current.value if current else None,
         revision=current.revision if current else 0,
-        lang=view.module.language_for(current_user.language),
+        lang=module_language(view.module),
         save_key=secrets.token_urlsafe(16),
     ), 409
 
@@ -220,7 +209,7 @@ def finished(assignment_id: int) -> str:
     """The end of a module: the achievement, and everything the client wrote."""
     assignment = _own(assignment_id)
     view = overview(assignment)
-    stored = answer_service.answers_of(assignment)
+    stored = view.answers
     return render_template("client/finished.html", view=view,
                            answers={k: a.value for k, a in stored.items()},
-                           lang=view.module.language_for(current_user.language))
+                           lang=module_language(view.module))

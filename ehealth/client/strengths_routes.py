@@ -17,8 +17,9 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ehealth.access import role_required
-from ehealth.client import bp
+from ehealth.client.blueprint import bp
 from ehealth.content.steps.strengths import STRENGTH_KINDS
+from ehealth.i18n import page_language
 from ehealth.models import Role, User, utcnow
 from ehealth.services import strengths as service
 from ehealth.services.answers import AssignmentClosed, InvalidAnswer, StaleRevision
@@ -62,7 +63,7 @@ def _page(form: FormState | None = None, status: int = 200, notice: str = "",
     me = _me()
     return render_template(
         "client/strengths.html",
-        overview=overview or service.strengths_of(me, me.language),
+        overview=overview or service.strengths_of(me, page_language()),
         kinds=STRENGTH_KINDS, headings=KIND_HEADINGS, hints=KIND_HINTS,
         form=form or FormState(), notice=notice, today=utcnow(),
     ), status
@@ -176,7 +177,7 @@ def update_module_strength(assignment_id: int, step_id: str, index: int) -> Any:
 def _conflict(ref: service.ItemRef, values: dict[str, str]) -> tuple[str, int]:
     """The answer changed elsewhere: show it as it is now, with the client's words kept."""
     me = _me()
-    overview = service.strengths_of(me, me.language)
+    overview = service.strengths_of(me, page_language())
     suggestion = request.form.get("suggestion") or None
     moved = service.find_moved_item(overview, ref, request.form.get("category", ""), suggestion)
     if moved is not None:

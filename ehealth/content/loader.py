@@ -225,7 +225,12 @@ def check_module(
             if lesson_id in lesson_docs and lesson_id not in loaded_ids
         ).items():
             valid_steps.setdefault(step_id, step)
-    problems.extend(_check_references(listed, lesson_docs, valid_steps, lesson_file))
+    # A listed lesson that could not be read (its syntax error is reported) or is missing hides
+    # its step ids: a reference to an id found nowhere may point into it, so it is not reported
+    # as unknown until that lesson can be read.
+    unseen = bool({lesson for lesson in listed
+                   if lesson in unreadable or not isinstance(lesson_docs.get(lesson), dict)})
+    problems.extend(_check_references(listed, lesson_docs, valid_steps, lesson_file, unseen))
     if problems or meta is None or unreadable & set(listed):
         return LoadResult(None, sorted(set(problems), key=problems.index))
     content = {
@@ -291,8 +296,13 @@ def _check_references(
     lesson_docs: dict[str, Any],
     loaded: dict[str, dict[str, Any]],
     lesson_file: Any,
+    unseen: bool = False,
 ) -> Iterator[Problem]:
-    """Module-wide checks: unique step ids, and show_if/summary refer to earlier answers."""
+    """Module-wide checks: unique step ids, and show_if/summary refer to earlier answers.
+
+    With ``unseen`` (a listed lesson could not be read), references to ids found nowhere are
+    left alone: they may be steps of that lesson.
+    """
     placed: dict[str, _Placed] = {}
     order = 0
     references: list[tuple[int, str, str, dict[str, Any]]] = []
@@ -321,10 +331,12 @@ def _check_references(
 
     for position, file, path, step in references:
         condition = step.get("show_if")
-        if condition:
+        if condition and not (unseen and condition["step"] not in placed):
             yield from _check_condition(position, file, path, condition, placed)
         if step["type"] == "summary":
             for index, ref in enumerate(step["steps"]):
+                if unseen and ref not in placed:
+                    continue
                 problem = _earlier_answer(ref, position, placed, "summarise")
                 if problem:
                     yield Problem(file, f"{path}.steps[{index}]", problem)

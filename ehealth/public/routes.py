@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from flask import abort, current_app, redirect, render_template, request, send_from_directory
 from flask_babel import get_locale
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ehealth.access import safe_next
-from ehealth.app import modules
 from ehealth.content.steps import STEP_TYPES
 from ehealth.database import connected
 from ehealth.extensions import db
 from ehealth.i18n import LANGUAGE_COOKIE
-from ehealth.public import bp
+from ehealth.module_library import conflict_notices, modules
+from ehealth.public.blueprint import bp
 
 ONE_YEAR = 365 * 24 * 3600
 
@@ -23,13 +24,19 @@ def _ui_language() -> str:
 
 @bp.get("/")
 def home() -> str:
-    """The module library: every published module, in the visitor's language."""
+    """The module library: every published module, in the visitor's language.
+
+    Authors start here: they (and admins) also see any module folder of their organisation's
+    library that could not be published.
+    """
     language = _ui_language()
     library = sorted(
         modules(current_app).values(),
         key=lambda m: m.title.in_language(m.language_for(language)).casefold(),
     )
-    return render_template("public/home.html", modules=library)
+    notices = (conflict_notices(current_app, current_user, language)
+               if current_user.is_authenticated else [])
+    return render_template("public/home.html", modules=library, module_conflicts=notices)
 
 
 @bp.get("/modules/<module_id>")

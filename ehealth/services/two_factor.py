@@ -17,6 +17,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import io
 import secrets
 from typing import Any
 
@@ -52,9 +53,15 @@ def provisioning_uri(user: User, secret: str) -> str:
 
 
 def qr_data_uri(uri: str) -> str:
-    """The QR code of ``uri`` as an SVG data URI (an <img>, so the page needs no inline SVG)."""
-    svg = segno.make(uri, error="m").svg_inline(scale=5, dark="#1f2a2e", light="#ffffff")
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    """The QR code of ``uri`` as an SVG data URI (an <img>, so the page needs no inline SVG).
+
+    A standalone SVG document, with its ``xmlns``: as an image (unlike inline in HTML) an SVG
+    without its namespace is not SVG at all, and browsers show nothing.
+    """
+    buffer = io.BytesIO()
+    segno.make(uri, error="m").save(buffer, kind="svg", xmldecl=False, scale=5,
+                                    dark="#1f2a2e", light="#ffffff")
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def _step_of(secret: str, code: str, now: dt.datetime) -> int | None:

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
-from flask_babel import format_date, format_time, get_locale, ngettext
+from flask_babel import format_date, format_time, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -25,16 +25,17 @@ from werkzeug.wrappers import Response
 
 from ehealth import rate_limits
 from ehealth.access import role_required
-from ehealth.app import modules as library_modules
 from ehealth.auth.mails import send_invitation
+from ehealth.i18n import page_language
 from ehealth.models import Assignment, AuditOutcome, Role, User, utcnow
+from ehealth.module_library import modules as library_modules
 from ehealth.services import accounts, assigning, audit, care
 from ehealth.services import feedback as feedback_service
 from ehealth.services.caseload import DEFAULT_INACTIVE_DAYS, CaseloadQuery, caseload
 from ehealth.services.client_record import client_record
 from ehealth.services.mail import MailError
 from ehealth.services.people import care_role_label
-from ehealth.therapist import bp
+from ehealth.therapist.blueprint import bp
 from ehealth.therapist.charts import draw
 from ehealth.therapist.forms import InviteClientForm
 
@@ -90,7 +91,7 @@ def _me() -> User:
 
 
 def _language() -> str:
-    return str(get_locale() or current_app.config["DEFAULT_LANGUAGE"])
+    return page_language()  # the one rule for interface and module texts
 
 
 def _log(action: str, client: User | None = None, object_type: str | None = None,

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from ehealth.app import modules
 from ehealth.models import Assignment, ModuleVersion, Role, User
+from ehealth.module_library import modules
 from tests.browser.support import (
     DONE_URL,
     EN_DESKTOP,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from ehealth.app import modules
+from ehealth.module_library import modules
 from tests.browser.support import (
     ALL_VIEWS,
     EN_PHONE,

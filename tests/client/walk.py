@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 
 from ehealth import create_app
 from ehealth.content.loader import Module
+from ehealth.content.steps import STEP_TYPES
 from ehealth.database import connected
 from ehealth.models import Assignment, ModuleVersion, Organisation, Role, User
 from ehealth.services.modules import module_for_version
@@ -57,7 +58,10 @@ def sample_form(step: dict[str, Any]) -> dict[str, Any]:
         if not step["ask_date"]:
             del fields["date"]
         return fields
-    return {}
+    # Any other type answers with its own sample, as its player form would send it.
+    step_type = STEP_TYPES[kind]
+    answer = step_type.sample_answer(step) if step_type.answerable else None
+    return dict(step_type.to_form(step, answer)) if answer is not None else {}
 
 
 SHIPPED_MODULES = ["krachtbronnen", "ik-ben-ik-kan", "wat-gaat-er-goed", "mijn-mensen",

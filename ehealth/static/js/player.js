@@ -5,6 +5,8 @@
  *   next to the text on screen and lets the client choose. Nothing is overwritten silently.
  * - Network errors are retried with back-off; an expired CSRF token is refreshed and the save
  *   retried. Answer text is never written to localStorage or put in a URL.
+ * - A scale's follow-up questions and a goal's choice of a first step appear as soon as the
+ *   client picks (the server shows them after Save when the script does not run).
  * Without this script the same form works with plain posts.
  */
 (function () {
@@ -248,7 +250,98 @@
     return out;
   }
 
+  /* --- at once, without a round trip -------------------------------------------------------
+   * Without this script the server shows a scale's follow-up questions, and a goal's choice of
+   * a first step, after Save. With it they follow the client's pick on the spot.
+   */
+
+  function fill(template, values) {
+    return template.replace(/\{(value|next|min|max)\}/g, function (all, name) { return String(values[name]); });
+  }
+
+  function followScale(form) {
+    var scale = form.querySelector("[data-scale]");
+    if (!scale) { return; }
+    var low = parseInt(scale.getAttribute("data-min"), 10);
+    var high = parseInt(scale.getAttribute("data-max"), 10);
+    var shown = form.querySelector('input[name="shown_value"]');
+    form.addEventListener("change", function (event) {
+      var target = event.target;
+      if (!target || target.name !== "value" || target.type !== "radio" || !target.checked) { return; }
+      var value = parseInt(target.value, 10);
+      var values = { value: value, next: Math.min(value + 1, high), min: low, max: high };
+      Array.prototype.forEach.call(form.querySelectorAll("[data-follow-up]"), function (box) {
+        var from = box.getAttribute("data-min-value"), to = box.getAttribute("data-max-value");
+        var applies = (from === "" || value >= parseInt(from, 10)) && (to === "" || value <= parseInt(to, 10));
+        var label = box.querySelector("label[data-question]");
+        if (label) { label.textContent = fill(label.getAttribute("data-question"), values); }
+        box.hidden = !applies;
+        Array.prototype.forEach.call(box.querySelectorAll("textarea"), function (field) { field.disabled = !applies; });
+      });
+      var hint = form.querySelector("[data-follow-ups-hint]");
+      if (hint) { hint.hidden = true; }
+      // The questions for this score are on screen now: Next need not stop to show them.
+      if (shown) { shown.value = String(value); }
+    });
+  }
+
+  function firstStepChoice(form) {
+    var choice = form.querySelector("[data-first-steps]");
+    if (!choice) { return; }
+    var list = choice.querySelector("ul");
+    function options() {
+      var found = [];
+      Array.prototype.forEach.call(form.querySelectorAll('input[name="step"]:checked'), function (box) {
+        found.push({ key: box.value, label: (box.closest("label") || box.parentNode).textContent.trim() });
+      });
+      Array.prototype.forEach.call(form.querySelectorAll('input[name^="own-step."]'), function (field) {
+        var text = field.value.trim();
+        if (text) { found.push({ key: "o:" + field.name.slice("own-step.".length), label: text }); }
+      });
+      return found;
+    }
+    function labelled(option) {
+      var item = document.createElement("li");
+      var label = document.createElement("label");
+      var radio = document.createElement("input");
+      radio.type = "radio";
+      radio.name = "first";
+      radio.value = option.key;
+      label.appendChild(radio);
+      label.appendChild(document.createTextNode(" " + option.label));
+      item.appendChild(label);
+      return item;
+    }
+    function update(event) {
+      var target = event.target;
+      if (!target || !(target.name === "step" || target.name.indexOf("own-step.") === 0)) { return; }
+      // A text field reports "change" again when it loses focus, perhaps to the very choice
+      // being clicked: only its typing counts, and items stay in place (and keep their tick).
+      if (event.type === "change" && target.type !== "checkbox") { return; }
+      var items = {};
+      Array.prototype.forEach.call(list.querySelectorAll('input[name="first"]'), function (radio) {
+        items[radio.value] = radio.closest("li");
+      });
+      var found = options();
+      found.forEach(function (option, index) {
+        var item = items[option.key] || labelled(option);
+        delete items[option.key];
+        var text = item.querySelector("label").lastChild;
+        if (text && text.nodeType === 3 && text.nodeValue.trim() !== option.label) { text.nodeValue = " " + option.label; }
+        if (list.children[index] !== item) { list.insertBefore(item, list.children[index] || null); }
+      });
+      Object.keys(items).forEach(function (key) { list.removeChild(items[key]); });
+      choice.hidden = found.length === 0;
+    }
+    form.addEventListener("change", update);
+    form.addEventListener("input", update);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("form.player__form"), function (form) {
+      followScale(form);
+      firstStepChoice(form);
+    });
     Array.prototype.forEach.call(document.querySelectorAll("form[data-autosave]"), function (form) {
       if (form.getAttribute("data-save-url")) { form.autosave = new Autosave(form); }
     });
