@@ -86,6 +86,10 @@ class Organisation(BaseModel):
     name = CharField(max_length=200)
     slug = CharField(max_length=64, unique=True)
     created_at = DateTimeField(default=utcnow)
+    # Publishing a module needs a second person: not whoever made the draft's last change.
+    four_eyes_review = BooleanField(default=True)
+    # The organisation's own words to avoid in modules: [{"language", "word", "alternative"}].
+    avoid_words = JSONField(default=list)
 
 
 class Role:
@@ -151,8 +155,15 @@ class ModuleVersion(AppendOnlyModel):
     content_hash = CharField(max_length=64)
     content = JSONField()
     published_at = DateTimeField(default=utcnow)
+    # None: the shipped library (modules/); else the organisation that wrote and owns it.
     organisation = ForeignKeyField(Organisation, null=True, backref="module_versions",
                                    on_delete="RESTRICT")
+    published_by = ForeignKeyField(User, null=True, backref="published_versions",
+                                   on_delete="SET NULL")
+    note = TextField(null=True)
+    # What an organisation's module was first copied from ("voorbeeld", "1.1.0").
+    origin_module_id = CharField(max_length=64, null=True)
+    origin_version = CharField(max_length=32, null=True)
 
     class Meta:
         indexes = ((("module_id", "version"), True),)
@@ -426,6 +437,100 @@ class RateLimitCounter(BaseModel):
     expires_at = DateTimeField(index=True)
 
 
+class DraftState:
+    """Where a draft is on its way to publication."""
+
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    ALL = (DRAFT, IN_REVIEW)
+
+
+class ModuleDraft(BaseModel):
+    """An organisation's unpublished module, or its unpublished changes to a published one.
+
+    ``content`` has the shape of ``ModuleVersion.content`` (``{"module": …, "lessons": {…}}``)
+    but need not pass the checker yet. ``revision`` counts saves; ``part_revisions`` says at
+    which revision each part last changed (``"module"``, ``"lesson:<id>"``, ``"step:<id>"``), so
+    two authors editing different parts both keep their work and a stale save of the same part
+    is shown, never applied silently. One draft per module and organisation; publishing it
+    removes it (its content lives on as the new ``ModuleVersion``).
+    """
+
+    organisation = ForeignKeyField(Organisation, backref="module_drafts", on_delete="CASCADE")
+    module_id = CharField(max_length=64)
+    # The published version this draft revises (None: never published yet).
+    base_version = ForeignKeyField(ModuleVersion, null=True, backref="drafts",
+                                   on_delete="RESTRICT")
+    # The library version it was copied from, if it started as a copy.
+    origin_version = ForeignKeyField(ModuleVersion, null=True, backref="copies",
+                                     on_delete="RESTRICT")
+    content = JSONField()
+    revision = IntegerField(default=1)
+    part_revisions = JSONField(default=dict)
+    state = CharField(max_length=16, default=DraftState.DRAFT,
+                      choices=[(s, s) for s in DraftState.ALL])
+    change_note = TextField(null=True)
+    created_by = ForeignKeyField(User, null=True, backref="drafts_created", on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    updated_by = ForeignKeyField(User, null=True, backref="drafts_updated", on_delete="SET NULL")
+    updated_at = DateTimeField(default=utcnow)
+    submitted_by = ForeignKeyField(User, null=True, backref="drafts_submitted",
+                                   on_delete="SET NULL")
+    submitted_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("organisation", "module_id"), True),)
+
+
+class ReviewEventKind:
+    """What happened on the way from a draft to a published version."""
+
+    SUBMITTED = "submitted"
+    COMMENT = "comment"
+    SENT_BACK = "sent_back"
+    PUBLISHED = "published"
+    ALL = (SUBMITTED, COMMENT, SENT_BACK, PUBLISHED)
+
+
+class ReviewEvent(BaseModel):
+    """One entry of a module's review conversation; kept after publication, by module id."""
+
+    organisation = ForeignKeyField(Organisation, backref="review_events", on_delete="CASCADE")
+    module_id = CharField(max_length=64)
+    kind = CharField(max_length=16, choices=[(k, k) for k in ReviewEventKind.ALL])
+    author = ForeignKeyField(User, null=True, backref="review_events", on_delete="SET NULL")
+    body = TextField(default="")
+    draft_revision = IntegerField(null=True)
+    module_version = ForeignKeyField(ModuleVersion, null=True, backref="review_events",
+                                     on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("organisation", "module_id", "created_at"), False),)
+
+
+class MediaFile(BaseModel):
+    """An uploaded media file of an organisation, stored by its content's SHA-256.
+
+    The bytes live in ``INSTANCE_DIR/uploads/<sha256>.<extension>``; a module refers to them as
+    ``uploads/<sha256>.<extension>``. Content-addressed, so replacing an image is a new file and
+    never changes a published version.
+    """
+
+    organisation = ForeignKeyField(Organisation, backref="media_files", on_delete="CASCADE")
+    sha256 = CharField(max_length=64)
+    extension = CharField(max_length=8)
+    kind = CharField(max_length=8)  # image, audio or video
+    content_type = CharField(max_length=64)
+    size = IntegerField()
+    original_name = CharField(max_length=200, default="")
+    uploaded_by = ForeignKeyField(User, null=True, backref="uploads", on_delete="SET NULL")
+    uploaded_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("organisation", "sha256"), True),)
+
+
 MODELS: list[type[BaseModel]] = [
     Organisation,
     User,
@@ -447,4 +552,7 @@ MODELS: list[type[BaseModel]] = [
     CareRelationship,
     PendingLogin,
     RateLimitCounter,
+    ModuleDraft,
+    ReviewEvent,
+    MediaFile,
 ]
