@@ -21,6 +21,7 @@ from ehealth.config import ConfigError, content_paths, from_environment
 from ehealth.content.jsonschema import module_json_schema
 from ehealth.content.loader import Module, load_library
 from ehealth.content.problems import ROOT, Problem
+from ehealth.content.writing import WritingWarning, writing_warnings
 from ehealth.database import DatabaseURLError, connected, open_database
 from ehealth.extensions import db
 from ehealth.models import ModuleVersion
@@ -88,12 +89,20 @@ def demo(ctx: click.Context, yes_on_production: bool) -> None:
 @click.option("--database/--no-database", "compare", default=True,
               help="Also compare with the versions published in the configured database "
                    "(DATABASE_URL, or the default SQLite file when it exists). Default: on.")
-def check_modules(paths: tuple[Path, ...], media_dir: Path | None, compare: bool) -> None:
+@click.option("--writing", is_flag=True,
+              help="Also print writing warnings (docs/writing-modules.md) for the modules "
+                   "without problems. Warnings alone still exit 0.")
+@click.option("--strict", is_flag=True,
+              help="Writing warnings count as errors: exit 1 when there are any (implies "
+                   "--writing).")
+def check_modules(paths: tuple[Path, ...], media_dir: Path | None, compare: bool,
+                  writing: bool, strict: bool) -> None:
     """Check module folders and print every problem as file: json.path: message.
 
     PATH is one module folder or a folder of module folders (default: MODULES_DIR). With a
     configured database, content changed under a version number already published there is a
-    problem too: raise the version.
+    problem too: raise the version. With --writing, the writing rules' warnings follow the
+    problems, as file: json.path: warning (rule): message.
     """
     modules_dir, default_media = content_paths()
     targets = list(paths) or [modules_dir]
@@ -103,6 +112,17 @@ def check_modules(paths: tuple[Path, ...], media_dir: Path | None, compare: bool
     problems = library.problems + conflicts
     for problem in problems:
         click.echo(str(problem))
+    warnings: list[WritingWarning] = []
+    warned = 0  # modules with at least one warning
+    if writing or strict:
+        for module in library.modules:
+            found = writing_warnings(module.content, label=module.source)
+            warnings.extend(found)
+            warned += bool(found)
+        for warning in warnings:
+            click.echo(f"{warning.file}: {warning.path}: warning ({warning.rule}): "
+                       f"{warning.message}".encode("utf-8", "backslashreplace").decode("utf-8"))
+    noted = _warnings_note(len(warnings), warned) if writing or strict else ""
     steps = sum(module.step_count for module in library.modules)
     lessons = sum(len(module.lessons) for module in library.modules)
     if problems:
@@ -110,12 +130,23 @@ def check_modules(paths: tuple[Path, ...], media_dir: Path | None, compare: bool
         click.echo(
             f"{len(problems)} {noun} in {library.failed_folders + len(conflicts)} of "
             f"{library.folders} module folder(s); "
-            f"{len(library.modules) - len(conflicts)} module(s) OK."
+            f"{len(library.modules) - len(conflicts)} module(s) OK{noted}."
         )
         sys.exit(1)
     click.echo(
-        f"{len(library.modules)} module(s) OK: {lessons} lessons, {steps} steps, no problems."
+        f"{len(library.modules)} module(s) OK: {lessons} lessons, {steps} steps, "
+        f"no problems{noted}."
     )
+    if strict and warnings:
+        sys.exit(1)
+
+
+def _warnings_note(count: int, modules: int) -> str:
+    """The end of the summary line when writing warnings were asked for."""
+    if not count:
+        return ", no writing warnings"
+    noun = "writing warning" if count == 1 else "writing warnings"
+    return f", {count} {noun} in {modules} module(s)"
 
 
 def _configured_database() -> str | None:
