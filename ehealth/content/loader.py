@@ -8,15 +8,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from marshmallow import ValidationError
 
 from ehealth.content.fields import CheckContext, ModuleContext, Text
-from ehealth.content.problems import ROOT, Problem, flatten_errors, invalid_strings, join_path
+from ehealth.content.problems import (
+    ROOT,
+    Problem,
+    flatten_errors,
+    invalid_strings,
+    join_path,
+    split_path,
+)
 from ehealth.content.schema import LessonSchema, ModuleSchema, StepField, declared_languages
 from ehealth.content.steps import STEP_TYPES
 
@@ -419,6 +427,49 @@ def load_module_content(
     if not isinstance(module_doc, dict) or not isinstance(lessons, dict):
         return LoadResult(None, [Problem(name, ROOT, "Stored content is not a module.")])
     return check_module(name, None, module_doc, lessons, media_dir)
+
+
+class ProblemLocation(NamedTuple):
+    """Where a problem belongs in the editor: the lesson, the step and the field in it."""
+
+    lesson_id: str | None  # None: module.json, or the module as a whole
+    step_index: int | None  # the step's place in the lesson; None: the lesson's own fields
+    step_id: str | None  # the id of that step, when the content at hand has one there
+    field_path: str  # JSON path inside the step (else the lesson, module.json); "": all of it
+
+
+_LESSON_FILE = re.compile(rf"(?:^|/){LESSONS_DIR}/([^/]+)\.json$")
+
+
+def problem_location(problem: Problem, content: Any = None) -> ProblemLocation:
+    """Where ``problem`` (as the checker reports it) belongs, to link it to its form field.
+
+    The lesson comes from the problem's file (``<label>/lessons/<id>.json``), the step from a
+    path that starts ``steps[<n>]``; ``content`` (stored content, the draft being edited)
+    gives the step's id. A problem about anything else (module.json, the zip, a media file)
+    keeps its path as the field path.
+    """
+    match = _LESSON_FILE.search(problem.file)
+    if match is None:
+        return ProblemLocation(None, None, None, "" if problem.path == ROOT else problem.path)
+    lesson_id = match[1]
+    try:
+        parts = split_path(problem.path)
+    except ValueError:
+        return ProblemLocation(lesson_id, None, None, problem.path)
+    if len(parts) < 2 or parts[0] != "steps" or not isinstance(parts[1], int):
+        return ProblemLocation(lesson_id, None, None, "" if not parts else problem.path)
+    index = parts[1]
+    field_path = ROOT
+    for key in parts[2:]:
+        field_path = join_path(field_path, key)
+    lessons = content.get("lessons") if isinstance(content, dict) else None
+    lesson = lessons.get(lesson_id) if isinstance(lessons, dict) else None
+    steps = lesson.get("steps") if isinstance(lesson, dict) else None
+    step = steps[index] if isinstance(steps, list) and index < len(steps) else None
+    step_id = step.get("id") if isinstance(step, dict) else None
+    return ProblemLocation(lesson_id, index, step_id if isinstance(step_id, str) else None,
+                           "" if field_path == ROOT else field_path)
 
 
 def module_folders(path: Path) -> list[Path] | None:

@@ -63,6 +63,31 @@ def join_path(path: str, key: str | int) -> str:
     return key if path == ROOT else f"{path}.{key}"
 
 
+_PATH_PART = re.compile(r'\.?([A-Za-z_$][A-Za-z0-9_$-]*)|\[([0-9]+)\]|\[("(?:[^"\\]|\\.)*")\]')
+
+
+def split_path(path: str) -> list[str | int]:
+    """The keys and indexes of a JSON path that ``join_path`` wrote: the reverse of it.
+
+    ``"steps[2].title.en"`` gives ``["steps", 2, "title", "en"]``; ``"$"`` gives ``[]``.
+    Raises ValueError for a string that is not such a path.
+    """
+    if path == ROOT:
+        return []
+    parts: list[str | int] = []
+    position = 0
+    while position < len(path):
+        match = _PATH_PART.match(path, position)
+        # A key after the first is written ".key"; the first one without the dot.
+        if match is None or (match[1] is not None and match[0].startswith(".") != (position > 0)):
+            raise ValueError(f"Not a JSON path: {path!r}")
+        name, index, quoted = match.groups()
+        parts.append(name if name is not None else int(index) if index is not None
+                     else json.loads(quoted))
+        position = match.end()
+    return parts
+
+
 def flatten_errors(file: str, messages: Any, path: str = ROOT) -> Iterator[Problem]:
     """Yield one Problem per message in a marshmallow ``ValidationError.messages`` tree."""
     if isinstance(messages, dict):

@@ -227,6 +227,9 @@ class StepType:
     # Help texts of the authoring form by field path ("questions.hint"); fields every type
     # shares (id, title, media, …) have theirs in ``authoring.SHARED_HELP``.
     help_texts: ClassVar[Mapping[str, Any]] = {}
+    # Switches of the definition that, turned off, refuse answers given while they were on
+    # (an answer kept private, several options chosen): see ``answer_shape_changes``.
+    narrowing_flags: ClassVar[tuple[str, ...]] = ()
 
     # -- templates ---------------------------------------------------------------------------
 
@@ -328,6 +331,24 @@ class StepType:
         """Checks of a new revision against the stored one (None: the first answer); raise
         ValidationError. Called while saving, once the revision is known to be current."""
 
+    def answer_shape_changes(self, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+        """Why answers given to the ``old`` definition of a step may not fit the ``new`` one, or
+        may mean something else: one short reason each (empty: every answer still fits).
+
+        Both are loaded definitions of this type. A module version with such a change is a
+        major one (``ehealth.content.diff.propose_version``). By default, for a type that takes
+        an answer: an item with an id (an option, a question, a suggestion, …) that is gone,
+        and a switch of ``narrowing_flags`` turned off. A type with more rules adds them.
+        """
+        if not self.answerable:
+            return []
+        now = set(item_ids(new))
+        reasons = [f'{where}: "{item}" removed' for where, item in item_ids(old)
+                   if (where, item) not in now]
+        reasons += [f"{flag} switched off: answers given with it no longer fit"
+                    for flag in self.narrowing_flags if old.get(flag) and not new.get(flag)]
+        return reasons
+
     def to_form(self, step: dict[str, Any], answer: dict[str, Any] | None) -> FormFields:
         """The answer as the player's form fields (name -> values), to fill in the form."""
         return {}
@@ -343,6 +364,27 @@ class StepType:
     def is_answered(self, answer: dict[str, Any] | None) -> bool:
         """Whether the answer holds anything the client wrote or chose."""
         return bool(answer) and any(_has_content(v) for v in (answer or {}).values())
+
+
+def item_ids(definition: Any, within: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """Every item with an id in a step definition, as (where, id), in order.
+
+    ``where`` names the list and the items it is inside: ``options``, or
+    ``categories "ik-ben" → suggestions`` for a suggestion, so an item moved to another
+    category counts as gone from the first.
+    """
+    found: list[tuple[str, str]] = []
+    if not isinstance(definition, dict):
+        return found
+    for key, value in definition.items():
+        if isinstance(value, dict):
+            found.extend(item_ids(value, (*within, key)))
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
+                    found.append((" → ".join((*within, key)), item["id"]))
+                    found.extend(item_ids(item, (*within, f'{key} "{item["id"]}"')))
+    return found
 
 
 def _has_content(value: Any) -> bool:
@@ -365,5 +407,6 @@ __all__ = [
     "StepSchema",
     "StepType",
     "StrictBoolean",
+    "item_ids",
     "unique_ids",
 ]

@@ -145,6 +145,7 @@ class Diary(StepType):
     label = _l("Diary")
     answerable = True
     answer_schema = DiaryAnswerSchema
+    narrowing_flags = ("ask_mood", "allow_private")  # moods and private diaries given before
     max_entry_text = MAX_ENTRY_TEXT  # for the player's textarea
     help_texts = {
         "title": _l("The diary's name, for example “Bright spots”."),

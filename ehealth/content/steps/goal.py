@@ -78,6 +78,7 @@ class Goal(StepType):
     label = _l("Goal")
     answerable = True
     answer_schema = GoalAnswerSchema
+    narrowing_flags = ("allow_own_steps", "ask_date")  # own steps and dates given before
     help_texts = {
         "prompt": _l("Ask for the client's own goal: a life goal, not only a treatment goal. "
                      "Light Markdown."),

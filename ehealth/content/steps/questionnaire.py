@@ -178,6 +178,34 @@ class Questionnaire(StepType):
         top = max(point["value"] for point in step["scale"])
         return {"responses": {item["id"]: top for item in step["items"]}}
 
+    def answer_shape_changes(self, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+        # Responses are scale values by item id; the scores add them up per subscale. So the
+        # scale's values, the items, where they count and how: all of it is the answer's shape.
+        reasons = super().answer_shape_changes(old, new)
+        before = sorted(point["value"] for point in old["scale"])
+        after = sorted(point["value"] for point in new["scale"])
+        if before != after:
+            reasons.append(f"the answer scale changed from {', '.join(map(str, before))} to "
+                           f"{', '.join(map(str, after))}: responses given before may be off "
+                           "it")
+        old_items = {item["id"]: item for item in old["items"]}
+        for item in new["items"]:
+            was = old_items.get(item["id"])
+            if was is None:
+                reasons.append(f'items: "{item["id"]}" added: scores of answers given before '
+                               "would be incomplete")
+            elif was.get("subscale") != item.get("subscale"):
+                reasons.append(f'item "{item["id"]}" counts in another subscale')
+            elif was["reverse"] != item["reverse"]:
+                reasons.append(f'item "{item["id"]}" is scored the other way round')
+        old_subscales = {subscale["id"] for subscale in old["subscales"]}
+        reasons += [f'subscales: "{subscale["id"]}" added' for subscale in new["subscales"]
+                    if subscale["id"] not in old_subscales]
+        if old["scoring"]["method"] != new["scoring"]["method"]:
+            reasons.append(f"scoring changed from {old['scoring']['method']} to "
+                           f"{new['scoring']['method']}")
+        return reasons
+
     def scores(self, step: dict[str, Any], value: Any) -> list[Score]:
         responses = value.get("responses") if isinstance(value, dict) else None
         if not isinstance(responses, dict):

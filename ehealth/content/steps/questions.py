@@ -156,6 +156,7 @@ class Reflection(StepType):
     label = _l("Reflection")
     answerable = True
     answer_schema = ReflectionAnswerSchema
+    narrowing_flags = ("allow_private",)
     help_texts = {
         "questions": _l("One or more open questions. Ask what goes well before what bothers "
                         "the client."),
@@ -235,6 +236,14 @@ class Scale(StepType):
             return []
         return [Score(number, step["min"], step["max"])]
 
+    def answer_shape_changes(self, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+        reasons = super().answer_shape_changes(old, new)
+        if (old["min"], old["max"]) != (new["min"], new["max"]):
+            reasons.append(f"the scale changed from {old['min']}-{old['max']} to "
+                           f"{new['min']}-{new['max']}: a score given before means something "
+                           "else, or is off the scale")
+        return reasons
+
     def shows_more_after_save(self, step: dict[str, Any], value: dict[str, Any],
                               form: FormFields) -> bool:
         # Follow-up questions depend on the score: a newly chosen score may bring new ones.
@@ -306,6 +315,7 @@ class Choice(StepType):
     answerable = True
     operators = frozenset({"equals", "one_of", "contains"})
     answer_schema = ChoiceAnswerSchema
+    narrowing_flags = ("multiple",)  # several options chosen no longer fit a single choice
     help_texts = {
         "multiple": _l("Let the client choose more than one option."),
         "options": _l("At least two options to choose from."),

@@ -127,6 +127,7 @@ class Strengths(StepType):
     answerable = True
     operators = frozenset({"contains"})
     answer_schema = StrengthsAnswerSchema
+    narrowing_flags = ("allow_own",)  # the client's own strengths given before
     help_texts = {
         "prompt": _l("What the client is asked to pick and add. Light Markdown."),
         "categories": _l("Groups of strengths, each of one kind, with suggestions."),
@@ -162,6 +163,14 @@ class Strengths(StepType):
             if step["allow_own"]:
                 items.append({"category": category["id"], "text": text, "follow_up": text})
         return {"items": items[: step["max_items"] or len(items)]}
+
+    def answer_shape_changes(self, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+        reasons = super().answer_shape_changes(old, new)
+        low, high = old["max_items"], new["max_items"]
+        if high is not None and (low is None or high < low):
+            reasons.append(f"max_items lowered to {high}: an answer with more items no longer "
+                           "fits")
+        return reasons
 
     def value_text(self, step: dict[str, Any], value: Any, language: str) -> str:
         for category in step["categories"]:
