@@ -33,9 +33,10 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, NoReturn
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
 
-from flask import Flask, Request, render_template, request
+from flask import Flask, Request, current_app, render_template, request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -217,8 +218,38 @@ class GuardedJSONProvider(DefaultJSONProvider):
         return document
 
 
+# A view that takes a larger body than MAX_CONTENT_LENGTH (a module zip, a video) says so with
+# ``large_body(limit)``; the limit holds before anything reads the body, CSRF check included.
+BODY_LIMIT = "max_body_bytes"
+V = TypeVar("V", bound=Callable[..., Any])
+
+
+def large_body(limit: int) -> Callable[[V], V]:
+    """Let one view accept request bodies of up to ``limit`` bytes (put it under the route)."""
+
+    def decorator(view: V) -> V:
+        setattr(view, BODY_LIMIT, limit)
+        return view
+
+    return decorator
+
+
 class GuardedRequest(Request):
-    """A request whose JSON failures are a 400 saying what was wrong."""
+    """A request whose JSON failures are a 400 saying what was wrong, and whose body may be
+    as large as its view allows (``large_body``), else ``MAX_CONTENT_LENGTH``."""
+
+    @property
+    def max_content_length(self) -> int | None:
+        if self._max_content_length is None and self.url_rule is not None and current_app:
+            view = current_app.view_functions.get(self.url_rule.endpoint or "")
+            limit = getattr(view, BODY_LIMIT, None)
+            if isinstance(limit, int):
+                return limit
+        return Request.max_content_length.fget(self)  # type: ignore[attr-defined]
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
 
     def on_json_loading_failed(self, e: ValueError | None) -> Any:
         if e is None:  # not JSON at all: 415, as Flask answers

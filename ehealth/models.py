@@ -520,7 +520,7 @@ class MediaFile(BaseModel):
     organisation = ForeignKeyField(Organisation, backref="media_files", on_delete="CASCADE")
     sha256 = CharField(max_length=64)
     extension = CharField(max_length=8)
-    kind = CharField(max_length=8)  # image, audio or video
+    kind = CharField(max_length=8)  # image, audio, video or captions
     content_type = CharField(max_length=64)
     size = IntegerField()
     original_name = CharField(max_length=200, default="")
@@ -529,6 +529,17 @@ class MediaFile(BaseModel):
 
     class Meta:
         indexes = ((("organisation", "sha256"), True),)
+
+    @property
+    def path(self) -> str:
+        """How a module names this file: ``uploads/<sha256>.<extension>``."""
+        return f"uploads/{self.sha256}.{self.extension}"
+
+    @classmethod
+    def paths_of(cls, organisation: Organisation | int) -> frozenset[str]:
+        """The module paths of every upload of ``organisation`` (what its modules may use)."""
+        rows = cls.select(cls.sha256, cls.extension).where(cls.organisation == organisation)
+        return frozenset(f"uploads/{row.sha256}.{row.extension}" for row in rows)
 
 
 MODELS: list[type[BaseModel]] = [

@@ -23,6 +23,9 @@ class CheckContext(TypedDict, total=False):
 
     languages: list[str] | None
     media_dir: Path | None
+    # The organisation's uploads (``uploads/<sha256>.<ext>``) when the module is checked for an
+    # organisation; None: an upload path is looked up in ``media_dir`` like any other file.
+    uploads: frozenset[str] | None
 
 
 ModuleContext = Context[CheckContext]
@@ -198,8 +201,18 @@ MEDIA_KINDS: dict[str, frozenset[str]] = {
 }
 
 
+UPLOADS_FOLDER = "uploads"
+UPLOAD_PATH = re.compile(r"^uploads/[0-9a-f]{64}\.[a-z0-9]{2,5}$")
+
+
 class MediaPath(fields.String):
-    """A file under the media folder, by a relative path such as ``strengths/cover.svg``."""
+    """A media file, by a relative path: a file under the media folder such as
+    ``strengths/cover.svg``, or an upload of the organisation, ``uploads/<sha256>.<ext>``.
+
+    An upload is checked against the organisation's uploads when the check context gives them
+    (``CheckContext["uploads"]``); otherwise it is a file under the media folder like any other
+    (a module folder unpacked from a zip keeps its uploads in ``media/uploads/``).
+    """
 
     def __init__(self, kind: str, **kwargs: Any) -> None:
         self.kind = kind
@@ -227,7 +240,22 @@ class MediaPath(fields.String):
             raise ValidationError(
                 f'"{src}" is not a {self.kind} file: use one of {", ".join(sorted(allowed))}.'
             )
-        media_dir = current_context().get("media_dir")
+        context = current_context()
+        if PurePosixPath(src).parts[0] == UPLOADS_FOLDER:
+            if not UPLOAD_PATH.fullmatch(src):
+                raise ValidationError(
+                    f'Not a valid upload "{src}": an upload is named uploads/<sha256>.<ext>. '
+                    "Choose the file from the media library."
+                )
+            uploads = context.get("uploads")
+            if uploads is not None:
+                if src not in uploads:
+                    raise ValidationError(
+                        f'Uploaded file "{src}" is not in this organisation\'s media library: '
+                        "upload it, or choose another file."
+                    )
+                return src
+        media_dir = context.get("media_dir")
         if media_dir is not None:
             try:
                 root = media_dir.resolve()

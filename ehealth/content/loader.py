@@ -156,13 +156,15 @@ def check_module(
     lesson_docs: dict[str, Any],
     media_dir: Path | None,
     unreadable: frozenset[str] = frozenset(),
+    uploads: frozenset[str] | None = None,
 ) -> LoadResult:
     """Check a module given as parsed documents.
 
     ``lesson_docs`` maps each lesson file present (by its id, the file name without ``.json``)
     to its parsed content. ``unreadable`` names lesson files that are present but could not be
     parsed (their problems are already reported). ``folder_name`` is the folder the module
-    lives in, or None for stored content.
+    lives in, or None for stored content. ``uploads``: the organisation's uploads
+    (``uploads/<sha256>.<ext>``) its media paths may name; None looks them up in ``media_dir``.
     """
     module_file = f"{folder_label}/{MODULE_FILE}"
 
@@ -174,7 +176,8 @@ def check_module(
         problems.extend(invalid_strings(lesson_file(lesson_id), raw))
     if problems:
         return LoadResult(None, problems)
-    context = CheckContext(languages=declared_languages(module_doc), media_dir=media_dir)
+    context = CheckContext(languages=declared_languages(module_doc), media_dir=media_dir,
+                           uploads=uploads)
     with ModuleContext(context):
         meta: dict[str, Any] | None = None
         try:
@@ -417,16 +420,20 @@ def load_module_folder(folder: Path, media_dir: Path | None) -> LoadResult:
 
 
 def load_module_content(
-    content: dict[str, Any], media_dir: Path | None = None, label: str | None = None
+    content: dict[str, Any], media_dir: Path | None = None, label: str | None = None,
+    uploads: frozenset[str] | None = None,
 ) -> LoadResult:
-    """Check a module's stored content (as kept in a ModuleVersion) and build the module."""
+    """Check a module's stored content (as kept in a ModuleVersion) and build the module.
+
+    ``uploads`` as for ``check_module``.
+    """
     module_doc = content.get("module") if isinstance(content, dict) else None
     lessons = content.get("lessons") if isinstance(content, dict) else None
     module_id = module_doc.get("id") if isinstance(module_doc, dict) else None
     name = label or (module_id if isinstance(module_id, str) else "module")
     if not isinstance(module_doc, dict) or not isinstance(lessons, dict):
         return LoadResult(None, [Problem(name, ROOT, "Stored content is not a module.")])
-    return check_module(name, None, module_doc, lessons, media_dir)
+    return check_module(name, None, module_doc, lessons, media_dir, uploads=uploads)
 
 
 class ProblemLocation(NamedTuple):
