@@ -116,11 +116,16 @@ NAV: dict[str, list[tuple[str, Any]]] = {
     "admin": [
         ("admin.people", lazy_gettext("People")),
         ("admin.library", lazy_gettext("Module library")),
+        ("author.modules", lazy_gettext("Write modules")),
         ("admin.figures", lazy_gettext("Figures")),
         ("admin.audit_log", lazy_gettext("Access log")),
         ("auth.account", lazy_gettext("My account")),
     ],
-    "author": [("auth.account", lazy_gettext("My account"))],
+    "author": [
+        ("author.modules", lazy_gettext("Write modules")),
+        ("author.media_library", lazy_gettext("Media library")),
+        ("auth.account", lazy_gettext("My account")),
+    ],
     "anonymous": [("auth.login", lazy_gettext("Log in"))],
 }
 
@@ -129,7 +134,7 @@ HOME = {
     "client": ["client.home"],
     "therapist": ["therapist.caseload"],
     "admin": ["admin.people"],
-    "author": ["public.home"],
+    "author": ["author.modules", "public.home"],
 }
 
 

@@ -123,9 +123,10 @@ def make_config(database_url: str, **overrides: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
-    """The app over the fixture module library, on an empty database."""
-    application = create_app(make_config(database_url))
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The app over the fixture module library, on an empty database, with an instance folder
+    of its own (uploads, the mail outbox), never the project's ``instance/``."""
+    application = create_app(make_config(database_url, INSTANCE_DIR=tmp_path / "instance"))
     yield application
     _close_database()
 

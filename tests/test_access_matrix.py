@@ -24,19 +24,26 @@ from tests.access_rows import ROLES
 from tests.conftest import World, csrf_token, login
 
 Row = tuple[str, Any, dict[str, int]]
+# A rows module may define ``placeholders(world) -> dict``: more values for its own rows' paths
+# (objects of its area, such as a module draft), created only for the routes of that module,
+# inside an app context.
+PlaceholderHook = Callable[[World], dict[str, Any]]
 
 
-def _collect() -> dict[tuple[str, str], Row]:
+def _collect() -> tuple[dict[tuple[str, str], Row], dict[tuple[str, str], PlaceholderHook]]:
     rows: dict[tuple[str, str], Row] = {}
+    hooks: dict[tuple[str, str], PlaceholderHook] = {}
     for info in pkgutil.iter_modules(tests.access_rows.__path__):
         module = importlib.import_module(f"tests.access_rows.{info.name}")
         for key, row in module.ROWS.items():
             assert key not in rows, f"{key} has two rows"
             rows[key] = row
-    return rows
+            if callable(getattr(module, "placeholders", None)):
+                hooks[key] = module.placeholders
+    return rows, hooks
 
 
-MATRIX = _collect()
+MATRIX, PLACEHOLDER_HOOKS = _collect()
 
 
 def placeholders(world: World) -> dict[str, Any]:
@@ -93,7 +100,11 @@ def test_each_role_gets_the_expected_status(
     method, _ = route
     path_template, body, expected = MATRIX[route]
     assert set(expected) == set(ROLES), route
-    path = path_template.format(**placeholders(world))
+    values = placeholders(world)
+    if route in PLACEHOLDER_HOOKS:
+        with app.app_context():  # a hook may need the app's configuration (INSTANCE_DIR)
+            values.update(PLACEHOLDER_HOOKS[route](world))
+    path = path_template.format(**values)
     for role in ROLES:
         test_client = _client_as(app, world, role)
         send: Callable[..., Any] = getattr(test_client, method.lower())

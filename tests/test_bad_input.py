@@ -46,10 +46,10 @@ from werkzeug.routing import Rule
 from ehealth import create_app
 from ehealth.database import connected
 from ehealth.extensions import db
-from ehealth.models import Goal, GoalStep, Role, Strength, User
-from ehealth.services import accounts
+from ehealth.models import Goal, GoalStep, ModuleVersion, Role, Strength, User
+from ehealth.services import accounts, authoring
 from ehealth.services import answers as answer_service
-from tests.conftest import PASSWORD, World, csrf_token, login, make_config
+from tests.conftest import FIXTURE_MEDIA, PASSWORD, World, csrf_token, login, make_config
 
 # Examples per route for a role that gets past the access check, and for one that does not.
 EXAMPLES_PAST_THE_CHECK = 16
@@ -64,6 +64,7 @@ AREA_ROLES = {
     "therapist": SIGNED_IN,
     "admin": SIGNED_IN,
     "api": SIGNED_IN,
+    "author": (*SIGNED_IN, "author"),
 }
 AREAS = tuple(AREA_ROLES)
 # Who an account e-mail address belongs to, for the roles that log in with a password.
@@ -85,6 +86,8 @@ def passing_roles(rule: Rule) -> tuple[str, ...]:
         return ("client_a",)
     if area in ("therapist", "admin"):
         return ("own_therapist",) if area == "therapist" else ("admin",)
+    if area == "author":
+        return ("author", "admin")
     if rule.endpoint == "auth.second_factor":
         return ("staff_with_code",)
     if rule.endpoint == "auth.second_factor_setup":
@@ -174,12 +177,22 @@ FORM_FIELDS: dict[str, list[str]] = {
     "admin.invite": ["email", "name", "role", "language"],
     "admin.move": ["therapist"],
     "admin.set_module_available": ["available"],
+    "admin.set_four_eyes": ["four_eyes"],
+    "author.new_module": ["module_id", "title", "languages"],
+    "author.copy_module": ["module_id"],
+    "author.submit": ["note", "next"],
+    "author.comment": ["body"],
+    "author.publish": ["version", "note", "revision"],
+    "author.send_back": ["reason"],
+    "author.import_module": ["target", "module_id"],
 }
 QUERY_FIELDS: dict[str, list[str]] = {
     "auth.login": ["next"],
     "therapist.caseload": ["sort", "page", "q", "inactive", "awaiting", "dir"],
     "admin.audit_log": ["client", "staff", "action", "since", "until", "page"],
     "admin.audit_log_csv": ["client", "staff", "action", "since", "until", "page"],
+    "author.compare": ["old", "new"],
+    "author.import_module": ["draft"],
 }
 API_KEYS = ["value", "revision", "fields", SURROGATE]
 
@@ -221,6 +234,14 @@ def valid_form(endpoint: str, world: World) -> dict[str, str]:
                          "language": "nl"},
         "admin.move": {"therapist": str(other_therapist.id)},
         "admin.set_module_available": {"available": "no"},
+        "admin.set_four_eyes": {"four_eyes": "on"},
+        "author.new_module": {"module_id": "nieuw", "title": "Nieuw", "languages": "nl"},
+        "author.copy_module": {"module_id": "kopie"},
+        "author.submit": {"note": "Klaar", "next": "/author/"},
+        "author.comment": {"body": "Mooi"},
+        "author.publish": {"version": "0.0.1", "note": "", "revision": "1"},  # too low
+        "author.send_back": {"reason": "Nog niet"},
+        "author.import_module": {"target": "new", "module_id": ""},
     }
     return forms.get(endpoint, {})
 
@@ -277,12 +298,22 @@ def prepare(world: World) -> Places:
         reset = accounts.request_password_reset("b@oost.example")
         assert reset is not None
         User.update(totp_secret=pyotp.random_base32()).where(User.id == author.id).execute()
+        # Zorg Oost's own module, published, and a draft of another sent for review.
+        library = ModuleVersion.get(ModuleVersion.module_id == "voorbeeld")
+        own = authoring.copy_module(author, library, "oost-eigen")
+        authoring.submit(author, own.get_id(), "Eerste versie", FIXTURE_MEDIA)
+        version = authoring.publish(world.person("admin"), own.get_id(), "1.0.0",
+                                    media_dir=FIXTURE_MEDIA)
+        draft = authoring.copy_module(author, library, "oost-concept")
+        authoring.submit(author, draft.get_id(), "Klaar", FIXTURE_MEDIA)
     return Places(
         ints={
             "assignment_id": [assignment.id],
             "index": [0, 1],
             "user_id": [world.client_a.id, other_therapist.id],
             "client_id": [world.client_a.id],
+            "draft_id": [draft.get_id()],
+            "version_id": [version.get_id()],
         },
         tokens={"auth.accept_invitation": invitation_token, "auth.reset_password": reset[1]},
     )
@@ -307,7 +338,8 @@ def valid_path_values(rule: Rule, name: str, places: Places) -> list[str]:
     if name == "token":
         return [places.tokens.get(rule.endpoint, "no-such-token")]
     if name == "module_id":
-        return ["voorbeeld"]
+        return ["oost-eigen"] if rule.endpoint.startswith("author.") and rule.endpoint not in (
+            "author.copy_module",) else ["voorbeeld"]
     return STEP_IDS_OF.get(rule.endpoint, STEP_IDS)
 
 

@@ -2,7 +2,8 @@
 
 The library: every module of the app's library (its latest published version), switched on or
 off for the organisation's therapists, with a notice for a module folder that could not be
-published. The figures: counts, never about one person.
+published; and whether the organisation's own modules are reviewed by four eyes. The figures:
+counts, never about one person.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from ehealth.admin.blueprint import bp
 from ehealth.admin.common import admin_only, me
 from ehealth.i18n import page_language
 from ehealth.module_library import conflict_notices, modules
+from ehealth.services import authoring
 from ehealth.services import figures as figures_service
 from ehealth.services import library as library_service
 
@@ -53,6 +55,21 @@ def set_module_available(module_id: str) -> Response:
         flash(_("“%(module)s” is switched off: therapists can no longer give it to clients. "
                 "Clients who already have it keep it.", module=title), "success")
     return redirect(url_for("admin.library", _anchor=f"module-{module_id}"), code=303)
+
+
+@bp.post("/module-review")
+@admin_only
+def set_four_eyes() -> Response:
+    """Switch four-eyes review of the organisation's own modules on or off (audited)."""
+    on = request.form.get("four_eyes") == "on"
+    authoring.set_four_eyes(me(), on)
+    if on:
+        flash(_("Four eyes is on: whoever made the last change to a draft cannot publish it; "
+                "someone else reviews it."), "success")
+    else:
+        flash(_("Four eyes is off: an author or admin may publish a draft they changed "
+                "themselves."), "success")
+    return redirect(url_for("admin.library", _anchor="module-review"), code=303)
 
 
 @bp.get("/figures")

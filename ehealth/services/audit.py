@@ -68,6 +68,16 @@ ACTION_LABELS: dict[str, Any] = {
     SECOND_FACTOR_RESET: _l("Reset a staff member's second factor"),
     AUDIT_LOG_VIEWED: _l("Looked at the access log"),
     AUDIT_LOG_EXPORTED: _l("Downloaded the access log"),
+    # The organisation's own modules (``services.authoring``, ``services.module_packages``).
+    "module.draft_created": _l("Started a module draft"),
+    "module.copied": _l("Copied a library module into the organisation"),
+    "module.submitted": _l("Sent a module for review"),
+    "module.sent_back": _l("Sent a module back to its authors"),
+    "module.published": _l("Published a module version"),
+    "module.reverted": _l("Made a draft from an earlier module version"),
+    "module.imported": _l("Imported a module zip"),
+    "organisation.four_eyes_on": _l("Switched four-eyes review of modules on"),
+    "organisation.four_eyes_off": _l("Switched four-eyes review of modules off"),
 }
 CLIENT_ACTION_LABELS: dict[str, Any] = {
     CLIENT_VIEWED: _l("Looked at your details"),

@@ -32,6 +32,7 @@ from ehealth.content.schema import version_key
 from ehealth.database import write_transaction
 from ehealth.models import (
     DraftState,
+    MediaFile,
     ModuleDraft,
     ModuleVersion,
     Organisation,
@@ -252,22 +253,28 @@ def apply_parts(content: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[
 # --- checking ------------------------------------------------------------------------------------
 
 def check_content(content: Mapping[str, Any], media_dir: Path | None,
-                  label: str | None = None) -> list[Problem]:
-    """Every problem the module checker (``ehealth check-modules``) finds in ``content``."""
+                  label: str | None = None,
+                  uploads: frozenset[str] | None = None) -> list[Problem]:
+    """Every problem the module checker (``ehealth check-modules``) finds in ``content``.
+
+    ``uploads``: the organisation's uploads its media may name (``MediaFile.paths_of``).
+    """
     module_doc = content.get("module")
     lessons = content.get("lessons")
     if not isinstance(module_doc, dict) or not isinstance(lessons, dict):
         return [Problem(label or "module", "", "This is not a module.")]
     module_id = module_doc.get("id")
     name = label or (module_id if isinstance(module_id, str) else "module")
-    return check_module(name, None, module_doc, dict(lessons), media_dir).problems
+    return check_module(name, None, module_doc, dict(lessons), media_dir,
+                        uploads=uploads).problems
 
 
-def checked_module(content: Mapping[str, Any], media_dir: Path | None) -> Module:
+def checked_module(content: Mapping[str, Any], media_dir: Path | None,
+                   uploads: frozenset[str] | None = None) -> Module:
     """The module built from ``content``, or DraftHasProblems listing every problem."""
     module_doc = content.get("module")
     label = module_doc.get("id") if isinstance(module_doc, dict) else None
-    result = load_module_content(dict(content), media_dir,
+    result = load_module_content(dict(content), media_dir, uploads=uploads,
                                  label=label if isinstance(label, str) else None)
     if result.module is None:
         raise DraftHasProblems(result.problems)
@@ -434,6 +441,25 @@ def copy_module(author: User, version: ModuleVersion, module_id: str) -> ModuleD
                    action="module.copied")
 
 
+def check_new_module_id(module_id: str) -> None:
+    """InvalidChange when ``module_id`` is not a valid id, ModuleIdTaken when it is in use."""
+    _check_new_id(module_id)
+
+
+def draft_from_content(author: User, module_id: str, content: dict[str, Any],
+                       action: str = "module.imported") -> ModuleDraft:
+    """A new draft of the author's organisation holding ``content`` (an imported module)."""
+    _require_author(author)
+    module_id = (module_id or "").strip()
+    _check_new_id(module_id)
+    content = copy.deepcopy(content)
+    if not isinstance(content.get("module"), dict) or not isinstance(content.get("lessons"),
+                                                                     dict):
+        raise InvalidChange("This is not a module.")
+    content["module"]["id"] = module_id
+    return _create(author, module_id, content, base=None, origin=None, action=action)
+
+
 def _create(author: User, module_id: str, content: dict[str, Any],
             base: ModuleVersion | None, origin: ModuleVersion | None,
             action: str) -> ModuleDraft:
@@ -513,7 +539,8 @@ def save_draft(author: User, draft_id: int, base_revision: int, changes: Mapping
             if draft.state == DraftState.IN_REVIEW:
                 draft.state = DraftState.DRAFT
             draft.save()
-    return SavedDraft(draft, check_content(draft.content, media_dir))
+    return SavedDraft(draft, check_content(draft.content, media_dir,
+                                           uploads=MediaFile.paths_of(draft.organisation)))
 
 
 def replace_content(author: User, draft_id: int, base_revision: int, content: dict[str, Any],
@@ -545,7 +572,8 @@ def submit(author: User, draft_id: int, note: str, media_dir: Path | None = None
         raise WrongState("This draft is already waiting for review.")
     if not note.strip():
         raise InvalidChange("Say in a sentence what changed, for the reviewer.")
-    problems = check_content(draft.content, media_dir)
+    problems = check_content(draft.content, media_dir,
+                             uploads=MediaFile.paths_of(draft.organisation))
     if problems:
         raise DraftHasProblems(problems)
     with write_transaction():
@@ -608,7 +636,7 @@ def publish(reviewer: User, draft_id: int, version: str, note: str = "",
         raise VersionTooLow(f"Choose a version higher than {published.version}.")
     content = copy.deepcopy(draft.content)
     content["module"]["version"] = version
-    module = checked_module(content, media_dir)
+    module = checked_module(content, media_dir, MediaFile.paths_of(draft.organisation))
     with write_transaction():
         created: ModuleVersion = ModuleVersion.create(
             module_id=draft.module_id, version=version, content_hash=content_hash(module.content),

@@ -7,7 +7,8 @@ available here. Switching a module off hides it when assigning; clients who alre
 it.
 
 The therapist area asks ``available_modules(organisation, all_modules)`` (and
-``is_available`` for a single module when an assignment is posted).
+``is_available`` for a single module when an assignment is posted); the public pages ask
+``visible_modules`` (an organisation's own modules are not public).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class LibraryEntry:
     available: bool
     updated_at: dt.datetime | None = None
     updated_by: User | None = None
+    own: bool = False  # the organisation's own module (not the shipped library's)
 
 
 def _modules(all_modules: Mapping[str, Module] | Iterable[Module]) -> list[Module]:
@@ -46,6 +48,24 @@ def _owned_elsewhere(organisation: Organisation) -> set[str]:
     return {version.module_id for version in ModuleVersion.select(ModuleVersion.module_id)
             .where(ModuleVersion.organisation.is_null(False)
                    & (ModuleVersion.organisation != organisation)).distinct()}
+
+
+def _owned_by_organisations() -> set[str]:
+    """Ids of every module an organisation published (none of them is public)."""
+    return {version.module_id for version in ModuleVersion.select(ModuleVersion.module_id)
+            .where(ModuleVersion.organisation.is_null(False)).distinct()}
+
+
+def visible_modules(organisation: Organisation | None,
+                    all_modules: Mapping[str, Module] | Iterable[Module]) -> list[Module]:
+    """The modules someone of ``organisation`` may see (None: a visitor), in the order given.
+
+    The shipped library is for everyone; an organisation's own modules only for its own
+    people, never for visitors or another organisation.
+    """
+    hidden = (_owned_by_organisations() if organisation is None
+              else _owned_elsewhere(organisation))
+    return [m for m in _modules(all_modules) if m.id not in hidden]
 
 
 def _switched_off(organisation: Organisation) -> set[str]:
@@ -82,13 +102,15 @@ def library_of(organisation: Organisation,
     """Every module the organisation may use, with whether it is switched on, by id."""
     choices = {c.module_id: c for c in OrganisationModule.select()
                .where(OrganisationModule.organisation == organisation)}
+    own = {version.module_id for version in ModuleVersion.select(ModuleVersion.module_id)
+           .where(ModuleVersion.organisation == organisation).distinct()}
     entries = []
     for module in _of_organisation(organisation, all_modules):
         choice = choices.get(module.id)
         entries.append(LibraryEntry(
             module, available=choice is None or bool(choice.available),
             updated_at=choice.updated_at if choice else None,
-            updated_by=choice.updated_by if choice else None))
+            updated_by=choice.updated_by if choice else None, own=module.id in own))
     return sorted(entries, key=lambda e: e.module.id)
 
 
