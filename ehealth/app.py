@@ -150,11 +150,12 @@ def register_blueprints(app: Flask) -> None:
     from ehealth.admin import bp as admin_bp
     from ehealth.api import bp as api_bp
     from ehealth.auth import bp as auth_bp
+    from ehealth.author import bp as author_bp
     from ehealth.client import bp as client_bp
     from ehealth.public import bp as public_bp
     from ehealth.therapist import bp as therapist_bp
 
-    for blueprint in (public_bp, auth_bp, client_bp, therapist_bp, admin_bp, api_bp):
+    for blueprint in (public_bp, auth_bp, client_bp, therapist_bp, author_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
 
 
@@ -195,7 +196,8 @@ def register_security_headers(app: Flask) -> None:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"
-        response.headers["X-Frame-Options"] = "DENY"
+        # A page may allow its own site to frame it (the author's preview); none by default.
+        response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         if not development:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -22,6 +22,7 @@ from ehealth.content.steps.base import first
 from ehealth.i18n import module_language
 from ehealth.input_guard import revision_number
 from ehealth.models import Answer, Assignment, AssignmentStatus, Role
+from ehealth.player_page import PlayerFrame, render_step
 from ehealth.services import answers as answer_service
 from ehealth.services import assignments as assignment_service
 from ehealth.services import feedback as feedback_service
@@ -88,21 +89,29 @@ def open_assignment(assignment_id: int) -> Response:
                             step_id=view.resume.step["id"]))
 
 
+def _frame(assignment: Assignment, step_id: str) -> PlayerFrame:
+    """The client's own player around a step: it posts and autosaves to their assignment."""
+    views = current_app.view_functions
+    return PlayerFrame(
+        action=url_for("client.submit_step", assignment_id=assignment.id, step_id=step_id),
+        home_url=url_for("client.home"), home_label=_("My modules"),
+        save_url=(url_for("api.save_form", assignment_id=assignment.id, step_id=step_id)
+                  if "api.save_form" in views else ""),
+        csrf_url=url_for("api.csrf_token") if "api.csrf_token" in views else "",
+        due_date=assignment.due_date)
+
+
 def _render_step(view: Any, place: Place, fields: dict[str, list[str]], revision: int,
                  errors: Any = None, status: int = 200, notice: str | None = None,
                  messages: list[feedback_service.Message] | None = None) -> tuple[str, int]:
     stored = view.answers
     if messages is None:
         messages = feedback_service.messages_on_step(view.assignment, place.step["id"])
-    closed = is_closed(view.assignment.status)
-    return render_template(
-        "client/player.html", view=view, place=place, step=place.step,
-        step_type=STEP_TYPES[place.step["type"]], fields=fields, revision=revision,
-        errors=errors, notice=notice, answers={k: a.value for k, a in stored.items()},
-        lang=module_language(view.module),
-        save_key=secrets.token_urlsafe(16),
-        previous=view.places[place.index - 1] if place.index > 0 else None,
-        is_last=place.index == len(view.places) - 1, messages=messages, closed=closed,
+    return render_step(
+        view, place, _frame(view.assignment, place.step["id"]), fields, revision,
+        answers={k: a.value for k, a in stored.items()}, lang=module_language(view.module),
+        errors=errors, notice=notice, messages=messages,
+        closed=is_closed(view.assignment.status),
         closed_notice=str(CLOSED_NOTICES[AssignmentStatus.PAUSED]),
     ), status
 

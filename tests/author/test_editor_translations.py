@@ -1,0 +1,69 @@
+"""Every text of the editor and the preview has Dutch, with its placeholders kept.
+
+New texts wait in ``pending/author-editor.json`` until ``scripts/translations.py`` merges them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from babel.messages.extract import extract_from_file
+from babel.messages.pofile import read_po
+
+from ehealth.i18n import TRANSLATIONS_DIR
+from tests.conftest import ROOT
+
+TEMPLATES = ROOT / "ehealth" / "templates" / "author"
+SOURCES = [("python", ROOT / "ehealth" / "author" / name)
+           for name in ("editor_routes.py", "editor_forms.py")] + [
+    ("jinja2", TEMPLATES / name) for name in (
+        "_fields.html", "_messages.html", "_checks.html", "_submit.html", "_editor_top.html",
+        "_editor_form_open.html", "_savebar.html", "editor.html", "editor_lesson.html",
+        "_conflict.html", "editor_conflict.html", "editor_json.html", "writing_guide.html",
+        "preview.html", "preview_end.html", "preview_empty.html")]
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
+PENDING = TRANSLATIONS_DIR / "pending" / "author-editor.json"
+
+
+def _messages() -> dict[str, str | tuple[str, ...]]:
+    found: dict[str, str | tuple[str, ...]] = {}
+    for kind, path in SOURCES:
+        for _line, message, _comments, _context in extract_from_file(
+                kind, str(path), keywords=KEYWORDS):
+            found[message if isinstance(message, str) else message[0]] = message
+    return found
+
+
+def _dutch() -> dict[str, object]:
+    with (TRANSLATIONS_DIR / "nl" / "LC_MESSAGES" / "messages.po").open("rb") as po_file:
+        catalog = read_po(po_file)
+    known: dict[str, object] = {m.id if isinstance(m.id, str) else m.id[0]: m.string
+                                for m in catalog if m.id and m.string}
+    for path in sorted((TRANSLATIONS_DIR / "pending").glob("*.json")):
+        known.update(json.loads(path.read_text(encoding="utf-8")))
+    return known
+
+
+def test_every_editor_text_has_a_dutch_translation() -> None:
+    messages = _messages()
+    assert "Missing translation" in messages
+    assert "Saved at %(time)s." in messages
+    dutch = _dutch()
+    assert not sorted(m for m in messages if not dutch.get(m))
+    assert dutch["Saved at %(time)s."] == "Opgeslagen om %(time)s."
+    assert str(dutch["Not saved: %(reason)s"]).startswith("Niet opgeslagen: ")
+
+
+def test_the_pending_translations_are_used_and_keep_their_placeholders() -> None:
+    messages = _messages()
+    for msgid, translation in json.loads(PENDING.read_text(encoding="utf-8")).items():
+        assert msgid in messages, msgid
+        texts = translation if isinstance(translation, list) else [translation]
+        assert isinstance(messages[msgid], tuple) == isinstance(translation, list), msgid
+        for text in texts:
+            assert sorted(set(PLACEHOLDER.findall(text))) <= sorted(
+                set(PLACEHOLDER.findall(msgid if isinstance(messages[msgid], str)
+                                        else " ".join(messages[msgid])))), msgid
+            assert not re.search(r"\b(u|uw)\b", text), msgid  # "je", as everywhere
