@@ -78,6 +78,8 @@ ACTION_LABELS: dict[str, Any] = {
     "module.imported": _l("Imported a module zip"),
     "organisation.four_eyes_on": _l("Switched four-eyes review of modules on"),
     "organisation.four_eyes_off": _l("Switched four-eyes review of modules off"),
+    "organisation.avoid_word_added": _l("Added a word to avoid in modules"),
+    "organisation.avoid_word_removed": _l("Removed a word to avoid in modules"),
 }
 CLIENT_ACTION_LABELS: dict[str, Any] = {
     CLIENT_VIEWED: _l("Looked at your details"),

@@ -39,7 +39,7 @@ from ehealth.content.steps import STEP_TYPES
 from ehealth.content.steps.authoring import AuthoringField
 from ehealth.content.writing import AvoidWord, WritingWarning, writing_warnings
 from ehealth.models import MediaFile, ModuleDraft, Organisation, User
-from ehealth.services import authoring
+from ehealth.services import authoring, writing_words
 from ehealth.services.authoring import (
     LESSON_PREFIX,
     MODULE_PART,
@@ -640,15 +640,8 @@ def replace_lesson(author: User, draft_id: int, lesson_id: str, document: Any, b
 # --- checks --------------------------------------------------------------------------------
 
 def avoid_words(organisation: Organisation) -> list[AvoidWord]:
-    """The organisation's own words to avoid (``Organisation.avoid_words``), as far as valid."""
-    words = []
-    for entry in organisation.avoid_words or []:
-        if (isinstance(entry, dict) and isinstance(entry.get("language"), str)
-                and isinstance(entry.get("word"), str) and entry["word"].strip()
-                and isinstance(entry.get("alternative"), str)):
-            words.append(AvoidWord(entry["language"], entry["word"].strip(),
-                                   entry["alternative"]))
-    return words
+    """The organisation's own words to avoid (kept by its admins: ``services.writing_words``)."""
+    return writing_words.words_of(organisation)
 
 
 @dataclass

@@ -86,4 +86,11 @@ ROWS = {
     # The admin's setting for the review of the organisation's own modules.
     ("POST", "/admin/module-review"): (
         "/admin/module-review", {"four_eyes": "on"}, only(303, ADMINS, anonymous=302)),
+    # The organisation's own words to avoid: a form with a mistake (422), nothing is stored;
+    # removing a word that is not on the list is 404.
+    ("POST", "/admin/writing-words"): (
+        "/admin/writing-words", {"language": "nl", "word": "", "alternative": ""},
+        only(422, ADMINS, anonymous=302)),
+    ("POST", "/admin/writing-words/<int:index>/remove"): (
+        "/admin/writing-words/0/remove", {}, only(404, ADMINS, anonymous=302)),
 }
