@@ -45,13 +45,12 @@ from flask import (
 )
 from flask_babel import format_time
 from flask_babel import gettext as _
-from flask_login import current_user
 from markdown_it import MarkdownIt
 from werkzeug.wrappers import Response
 
-from ehealth.access import role_required
 from ehealth.author import editor_forms as forms
 from ehealth.author.blueprint import bp
+from ehealth.author.common import author_only, me, media_dir
 from ehealth.author.forms import refusal
 from ehealth.author.review_view import raw_text
 from ehealth.content.loader import parse_json
@@ -59,7 +58,7 @@ from ehealth.content.markdown import render_markdown
 from ehealth.content.problems import Problem
 from ehealth.content.steps import STEP_TYPES
 from ehealth.i18n import module_language, page_language
-from ehealth.models import DraftState, MediaFile, ModuleDraft, Role, User
+from ehealth.models import DraftState, MediaFile, ModuleDraft
 from ehealth.player_page import PlayerFrame, render_step
 from ehealth.services import authoring, draft_editing, media
 from ehealth.services.authoring import (
@@ -82,25 +81,17 @@ from ehealth.services.draft_editing import (
     RestoreStep,
 )
 
-author_only = role_required(Role.AUTHOR, Role.ADMIN)
 Page = tuple[str, int]
 OVERVIEW = "overview"
 _FOCUS = re.compile(r"^ed-[A-Za-z0-9_-]{1,200}$")
 MAX_MARKDOWN = 50_000
 
 
-def _me() -> User:
-    user: User = current_user._get_current_object()
-    return user
-
-
-def _media_dir() -> Path:
-    return Path(current_app.config["MEDIA_DIR"])
 
 
 def _draft(draft_id: int) -> ModuleDraft:
     try:
-        return authoring.draft_of(_me(), draft_id)
+        return authoring.draft_of(me(), draft_id)
     except DraftNotFound:
         abort(404)
 
@@ -139,7 +130,7 @@ class Checks:
 
     def __init__(self, draft: ModuleDraft, index: forms.FieldIndex,
                  problems: list[Problem] | None = None) -> None:
-        checked = draft_editing.check_draft(draft, _media_dir(), problems)
+        checked = draft_editing.check_draft(draft, media_dir(), problems)
         content = draft.content
         self.problems = [forms.locate(p, content, index) for p in checked.problems]
         self.warnings = [forms.locate(Problem(w.file, w.path, w.message), content, index,
@@ -441,7 +432,7 @@ def save_draft_page(draft_id: int) -> Any:
             return jsonify(error="refused", message=message), 422
         return _render_page(draft, page, form=form, status=422, error=message)
     try:
-        outcome = draft_editing.save_edits(_me(), draft_id, edits, operation, _media_dir())
+        outcome = draft_editing.save_edits(me(), draft_id, edits, operation, media_dir())
     except DraftConflict as conflict:
         return _conflict(draft, page, conflict, edits, wants_json)
     except AuthoringError as error:
@@ -571,7 +562,7 @@ def resolve_conflict(draft_id: int) -> Any:
             chosen[edit.key] = None
     resolved = draft_editing.resolve(edits, chosen)
     try:
-        outcome = draft_editing.save_edits(_me(), draft_id, resolved, None, _media_dir())
+        outcome = draft_editing.save_edits(me(), draft_id, resolved, None, media_dir())
     except DraftConflict as conflict:
         flash(_("Choose a version for every part below."), "error")
         return _conflict(draft, page, conflict, resolved, False)
@@ -607,7 +598,7 @@ def undo_remove(draft_id: int) -> Response:
     else:
         abort(400)
     try:
-        outcome = draft_editing.save_edits(_me(), draft_id, [], operation, _media_dir())
+        outcome = draft_editing.save_edits(me(), draft_id, [], operation, media_dir())
     except AuthoringError as error:
         flash(refusal(error), "error")
         return redirect(_page_url(draft, page), code=303)
@@ -622,7 +613,7 @@ def _json_page(draft: ModuleDraft, lesson_id: str, text: str, base: str, status:
                errors: list[str] | None = None, theirs: str | None = None,
                theirs_base: str = "") -> Page:
     file = f"{draft.module_id}/lessons/{lesson_id}.json"
-    checked = draft_editing.check_draft(draft, _media_dir())
+    checked = draft_editing.check_draft(draft, media_dir())
     own = [p for p in checked.problems if p.file.endswith(f"/lessons/{lesson_id}.json")]
     warnings = [w for w in checked.warnings if w.file.endswith(f"/lessons/{lesson_id}.json")]
     return render_template(
@@ -657,8 +648,8 @@ def save_lesson_json(draft_id: int, lesson_id: str) -> Page | Response:
                           [f"{p.path}: {p.message}" if p.path != "$" else p.message
                            for p in parse_problems])
     try:
-        saved = draft_editing.replace_lesson(_me(), draft_id, lesson_id, data, base,
-                                             _media_dir())
+        saved = draft_editing.replace_lesson(me(), draft_id, lesson_id, data, base,
+                                             media_dir())
     except DraftConflict as conflict:
         theirs = conflict.conflicts[0].theirs
         return _json_page(
@@ -711,7 +702,7 @@ def _framed(page: Page) -> Response:
 
 
 def _preview_module(draft: ModuleDraft) -> draft_editing.PreviewModule:
-    return draft_editing.preview_module(draft.content, _media_dir(),
+    return draft_editing.preview_module(draft.content, media_dir(),
                                         MediaFile.paths_of(draft.organisation))
 
 

@@ -31,9 +31,7 @@ For the editor (media fields of a step):
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -41,13 +39,12 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from ehealth.access import role_required
 from ehealth.author.blueprint import bp
+from ehealth.author.common import author_only, instance_dir, me
 from ehealth.input_guard import large_body
-from ehealth.models import MediaFile, Role, User
+from ehealth.models import MediaFile, Role
 from ehealth.services import media
 
-author_only = role_required(Role.AUTHOR, Role.ADMIN)
 Page = tuple[str, int]
 UPLOAD_ENDPOINT = "author.upload_media"
 FILE_FIELD = "file"
@@ -63,13 +60,6 @@ ACCEPT = ",".join(sorted({t.content_type.split(";")[0] for t in media.TYPES}
                          | {f".{t.extension}" for t in media.TYPES} | {".jpeg"}))
 
 
-def _me() -> User:
-    user: User = current_user._get_current_object()
-    return user
-
-
-def _instance_dir() -> Path:
-    return Path(current_app.config["INSTANCE_DIR"])
 
 
 def megabytes(size: int) -> str:
@@ -145,9 +135,9 @@ def refusal_message(refusal: media.UploadRefused) -> str:
 
 
 def _library(error: str | None = None, status: int = 200) -> Page:
-    me = _me()
+    user = me()
     return render_template(
-        "author/media.html", uploads=media.uploads_of(me.__data__["organisation"]),
+        "author/media.html", uploads=media.uploads_of(user.__data__["organisation"]),
         errors=[(FILE_FIELD, error)] if error else [], error=error, accept=ACCEPT,
         limits={kind: megabytes(limit) for kind, limit in media.LIMITS.items()},
         kind_labels=KIND_LABELS, types=media.TYPES,
@@ -171,7 +161,7 @@ def upload_media() -> Page | Response:
         return _library(_("Choose a file to upload."), 422)
     data = upload.read(media.UPLOAD_REQUEST_LIMIT + 1)
     try:
-        stored = media.store_upload(_me(), data, upload.filename, _instance_dir())
+        stored = media.store_upload(me(), data, upload.filename, instance_dir())
     except media.UploadRefused as refusal:
         return _library(refusal_message(refusal),
                         413 if isinstance(refusal, media.TooLarge) else 422)
@@ -211,7 +201,7 @@ def _too_large(error: RequestEntityTooLarge) -> Page:
     if request.endpoint != UPLOAD_ENDPOINT or not getattr(current_user, "is_authenticated",
                                                           False):
         return render_template("error.html", error=error, reference=None), 413
-    if _me().role not in (Role.AUTHOR, Role.ADMIN):
+    if me().role not in (Role.AUTHOR, Role.ADMIN):
         return render_template("error.html", error=error, reference=None), 413
     limits = {kind: megabytes(limit) for kind, limit in media.LIMITS.items()}
     return _library(_("This file is too large to upload: a video can be at most %(video)s "

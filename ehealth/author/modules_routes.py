@@ -14,7 +14,6 @@ The editor (``author.edit_draft``) and the preview (``author.preview``) live in
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Any, NoReturn
 
 from flask import (
@@ -28,12 +27,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from ehealth.access import role_required, safe_next
+from ehealth.access import safe_next
 from ehealth.author import review_view
 from ehealth.author.blueprint import bp
+from ehealth.author.common import author_only, instance_dir, me, media_dir
 from ehealth.author.forms import (
     CommentForm,
     CopyForm,
@@ -47,13 +46,12 @@ from ehealth.author.forms import (
 from ehealth.content.package import ZipLimits
 from ehealth.i18n import page_language
 from ehealth.input_guard import large_body
-from ehealth.models import ModuleDraft, Role, User
+from ehealth.models import ModuleDraft
 from ehealth.module_library import conflict_notices
 from ehealth.module_library import modules as library_modules
 from ehealth.services import authoring, media, module_packages, module_review
 from ehealth.services.authoring import AuthoringError, DraftNotFound
 
-author_only = role_required(Role.AUTHOR, Role.ADMIN)
 Page = tuple[str, int]
 ZIP_LIMIT = ZipLimits().archive_bytes
 SHOWN_PROBLEMS = 5  # problems listed in a message after a refused submit; the editor has all
@@ -61,14 +59,6 @@ SHOWN_PROBLEMS = 5  # problems listed in a message after a refused submit; the e
 review_view.register(bp)
 
 
-def _me() -> User:
-    user: User = current_user._get_current_object()
-    return user
-
-
-def _media_dir() -> Path:
-    """The shipped media folder (uploads are checked against the organisation's own)."""
-    return Path(current_app.config["MEDIA_DIR"])
 
 
 def _editor_url(draft: ModuleDraft) -> str:
@@ -99,12 +89,12 @@ def _links() -> dict[str, Any]:
 def modules() -> str:
     """The organisation's modules with their state, and the shipped library to copy from;
     above them, any module folder of the library that could not be published."""
-    me = _me()
-    own, shipped = authoring.modules_of(me.organisation, library_modules(current_app))
+    user = me()
+    own, shipped = authoring.modules_of(user.organisation, library_modules(current_app))
     return render_template("author/modules.html", own=own, shipped=shipped,
-                           in_review=list(authoring.drafts_in_review(me.organisation)),
+                           in_review=list(authoring.drafts_in_review(user.organisation)),
                            lang=page_language(),
-                           module_conflicts=conflict_notices(current_app, me, page_language()))
+                           module_conflicts=conflict_notices(current_app, user, page_language()))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -116,7 +106,7 @@ def new_module() -> Page | Response:
         return render_template("author/new.html", form=form), (
             422 if request.method == "POST" else 200)
     try:
-        draft = authoring.new_draft(_me(), form.module_id.data, form.title.data,
+        draft = authoring.new_draft(me(), form.module_id.data, form.title.data,
                                     form.languages.data)
     except AuthoringError as error:
         form.module_id.errors = [refusal(error, form.module_id.data)]
@@ -130,14 +120,14 @@ def _copyable(module_id: str) -> Any:
     """The latest version of a module the organisation may copy (the library's or its own)."""
     version = authoring.latest_version(module_id)
     if version is None or version.__data__["organisation"] not in (
-            None, _me().__data__["organisation"]):
+            None, me().__data__["organisation"]):
         _not_found()
     return version
 
 
 def _suggested_id(module_id: str) -> str:
     """"<organisation>-<module>", shortened to a valid id that is not in use yet."""
-    base = f"{_me().organisation.slug}-{module_id}"[:60].strip("-_")
+    base = f"{me().organisation.slug}-{module_id}"[:60].strip("-_")
     candidate, number = base, 2
     while authoring.module_id_in_use(candidate) and number < 100:
         candidate, number = f"{base}-{number}", number + 1
@@ -156,7 +146,7 @@ def copy_module(module_id: str) -> Page | Response:
         return render_template("author/copy.html", form=form, version=version), (
             422 if request.method == "POST" else 200)
     try:
-        draft = authoring.copy_module(_me(), version, form.module_id.data)
+        draft = authoring.copy_module(me(), version, form.module_id.data)
     except AuthoringError as error:
         form.module_id.errors = [refusal(error, form.module_id.data)]
         return render_template("author/copy.html", form=form, version=version), 422
@@ -170,7 +160,7 @@ def copy_module(module_id: str) -> Page | Response:
 def edit_module(module_id: str) -> Response:
     """Start changing a published module of the organisation (or open its draft)."""
     try:
-        draft = authoring.edit_published(_me(), module_id)
+        draft = authoring.edit_published(me(), module_id)
     except DraftNotFound:
         _not_found()
     return redirect(_editor_url(draft), code=303)
@@ -180,7 +170,7 @@ def edit_module(module_id: str) -> Response:
 
 def _review_page(draft_id: int, status: int = 200, **forms: Any) -> Page:
     try:
-        review = module_review.review_of(_me(), draft_id, _media_dir())
+        review = module_review.review_of(me(), draft_id, media_dir())
     except DraftNotFound:
         _not_found()
     publish_form = forms.get("publish_form") or PublishForm(formdata=None, data={
@@ -210,7 +200,7 @@ def submit(draft_id: int) -> Response:
     with the problems to fix first if there are any."""
     form = SubmitForm()
     try:
-        draft = authoring.draft_of(_me(), draft_id)
+        draft = authoring.draft_of(me(), draft_id)
     except DraftNotFound:
         _not_found()
     back = safe_next(form.next.data) or _editor_url(draft)
@@ -219,7 +209,7 @@ def submit(draft_id: int) -> Response:
             flash(message, "error")
         return redirect(back, code=303)
     try:
-        authoring.submit(_me(), draft_id, form.note.data, _media_dir())
+        authoring.submit(me(), draft_id, form.note.data, media_dir())
     except authoring.DraftHasProblems as error:
         flash(refusal(error), "error")
         for problem in error.problems[:SHOWN_PROBLEMS]:
@@ -244,7 +234,7 @@ def comment(draft_id: int) -> Page | Response:
     if not form.validate():
         return _review_page(draft_id, 422, comment_form=form)
     try:
-        authoring.comment(_me(), draft_id, form.body.data)
+        authoring.comment(me(), draft_id, form.body.data)
     except DraftNotFound:
         _not_found()
     return redirect(url_for("author.review", draft_id=draft_id, _anchor="conversation"),
@@ -257,17 +247,17 @@ def publish(draft_id: int) -> Page | Response:
     """Approve the draft and publish it as a new version: at least the proposed number."""
     form = PublishForm()
     try:
-        draft = authoring.draft_of(_me(), draft_id)
+        draft = authoring.draft_of(me(), draft_id)
     except DraftNotFound:
         _not_found()
-    if not authoring.may_review(_me(), draft):
+    if not authoring.may_review(me(), draft):
         return _review_page(draft_id, 403, publish_form=form,
                             refused=refusal(authoring.NotAllowed("four eyes")))
     if not form.validate():
         return _review_page(draft_id, 422, publish_form=form)
     try:
-        version = module_review.publish_reviewed(_me(), draft_id, form.version.data,
-                                                 form.note.data or "", _media_dir(),
+        version = module_review.publish_reviewed(me(), draft_id, form.version.data,
+                                                 form.note.data or "", media_dir(),
                                                  form.revision.data)
     except (authoring.VersionTooLow, authoring.DraftHasProblems) as error:
         form.version.errors = [refusal(error)]
@@ -288,16 +278,16 @@ def send_back(draft_id: int) -> Page | Response:
     """Return the draft to its authors, saying what should change."""
     form = SendBackForm()
     try:
-        draft = authoring.draft_of(_me(), draft_id)
+        draft = authoring.draft_of(me(), draft_id)
     except DraftNotFound:
         _not_found()
-    if not authoring.may_review(_me(), draft):
+    if not authoring.may_review(me(), draft):
         return _review_page(draft_id, 403, send_back_form=form,
                             refused=refusal(authoring.NotAllowed("four eyes")))
     if not form.validate():
         return _review_page(draft_id, 422, send_back_form=form)
     try:
-        authoring.send_back(_me(), draft_id, form.reason.data)
+        authoring.send_back(me(), draft_id, form.reason.data)
     except authoring.WrongState as error:
         return _review_page(draft_id, 409, send_back_form=form, refused=refusal(error))
     except AuthoringError as error:
@@ -314,16 +304,16 @@ def send_back(draft_id: int) -> Page | Response:
 def history(module_id: str) -> str:
     """Every published version of the organisation's module: who, when, the note; compare any
     two; start a draft from an old one."""
-    me = _me()
-    versions = authoring.history(me, module_id)
+    user = me()
+    versions = authoring.history(user, module_id)
     if not versions:
         _not_found()
-    events = authoring.review_events(me, module_id)
+    events = authoring.review_events(user, module_id)
     by_version: dict[int, list[Any]] = {}
     for event in events:
         if event.__data__["module_version"] is not None:
             by_version.setdefault(event.__data__["module_version"], []).append(event)
-    draft = ModuleDraft.get_or_none((ModuleDraft.organisation == me.organisation)
+    draft = ModuleDraft.get_or_none((ModuleDraft.organisation == user.organisation)
                                     & (ModuleDraft.module_id == module_id))
     return render_template("author/history.html", module_id=module_id, versions=versions,
                            events=by_version, draft=draft, lang=page_language())
@@ -335,7 +325,7 @@ def compare(module_id: str) -> str:
     """What changed between two published versions (``?old=1.0.0&new=1.1.0``)."""
     old, new = request.args.get("old", ""), request.args.get("new", "")
     try:
-        comparison = module_review.compare_versions(_me(), module_id, old, new)
+        comparison = module_review.compare_versions(me(), module_id, old, new)
     except DraftNotFound:
         _not_found()
     return render_template("author/compare.html", comparison=comparison,
@@ -347,8 +337,8 @@ def compare(module_id: str) -> str:
 def revert(version_id: int) -> Response:
     """Make the module's draft hold an old version's content (a new revision of the draft)."""
     try:
-        version = authoring.own_version(_me(), version_id)
-        draft = authoring.revert(_me(), version_id, _media_dir())
+        version = authoring.own_version(me(), version_id)
+        draft = authoring.revert(me(), version_id, media_dir())
     except DraftNotFound:
         _not_found()
     except AuthoringError as error:
@@ -368,16 +358,13 @@ def _zip_response(exported: module_packages.ExportedZip) -> Response:
     return response
 
 
-def _instance_dir() -> Path:
-    return Path(current_app.config["INSTANCE_DIR"])
-
 
 @bp.get("/drafts/<int:draft_id>/export")
 @author_only
 def export_draft(draft_id: int) -> Response:
     """The draft as a module zip (``modules/<id>/…`` and its media)."""
     try:
-        exported = module_packages.export_draft(_me(), draft_id, _media_dir(), _instance_dir())
+        exported = module_packages.export_draft(me(), draft_id, media_dir(), instance_dir())
     except DraftNotFound:
         _not_found()
     except module_packages.ExportError as error:
@@ -392,8 +379,8 @@ def export_draft(draft_id: int) -> Response:
 def export_version(version_id: int) -> Response:
     """A published version (the organisation's own or the library's) as a module zip."""
     try:
-        exported = module_packages.export_version(_me(), version_id, _media_dir(),
-                                                  _instance_dir())
+        exported = module_packages.export_version(me(), version_id, media_dir(),
+                                                  instance_dir())
     except DraftNotFound:
         _not_found()
     return _zip_response(exported)
@@ -401,8 +388,8 @@ def export_version(version_id: int) -> Response:
 
 def _import_page(form: ImportForm, status: int, problems: list[Any] | None = None,
                  refused: str | None = None) -> Page:
-    me = _me()
-    drafts = list(ModuleDraft.select().where(ModuleDraft.organisation == me.organisation)
+    user = me()
+    drafts = list(ModuleDraft.select().where(ModuleDraft.organisation == user.organisation)
                   .order_by(ModuleDraft.module_id))
     return render_template("author/import.html", form=form, drafts=drafts,
                            problems=problems or [], refused=refused,
@@ -436,9 +423,9 @@ def import_module() -> Page | Response:
     data = upload.read(ZIP_LIMIT + 1)
     try:
         draft = module_packages.import_module(
-            _me(), data, check_media=media.check_upload,
-            store_media=media.upload_store(_instance_dir()),
-            media_dir=_media_dir(), module_id=form.module_id.data or None, draft_id=draft_id,
+            me(), data, check_media=media.check_upload,
+            store_media=media.upload_store(instance_dir()),
+            media_dir=media_dir(), module_id=form.module_id.data or None, draft_id=draft_id,
             label=upload.filename[:100] or "module.zip")
     except DraftNotFound:
         form.target.errors = [_("Choose a draft of your organisation, or a new module.")]
