@@ -245,6 +245,22 @@ def _path(url: str) -> str:
 
 # --- loading pages (each audited) ----------------------------------------------------------------
 
+def sign_in_as(page: Page, live_server: LiveServer, user: Any) -> None:
+    """Sign ``user`` in without the log-in form: a server-side session and Flask's signed
+    cookie holding its token, as ``tests.conftest.login`` does for the test client (the log-in
+    form and the second factor of staff have browser tests of their own)."""
+    from ehealth.services.sessions import start_session
+
+    with live_server.database():
+        token = start_session(user)
+    app = live_server.app
+    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    page.context.clear_cookies()
+    page.context.add_cookies([{"name": app.config["SESSION_COOKIE_NAME"],
+                               "value": serializer.dumps({"_user_id": token, "_fresh": True}),
+                               "url": live_server.url}])
+
+
 def audit(page: Page) -> None:
     """Audit the page as it is now (after a change made without loading a page)."""
     auditor_of(page).audit()

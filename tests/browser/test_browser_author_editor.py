@@ -44,6 +44,7 @@ from tests.browser.support import (
     focused_matches,
     navigate,
     press_to_navigate,
+    sign_in_as,
     submit_by_mouse,
     tab_to,
     visit,
@@ -71,18 +72,6 @@ def _author(live_server: LiveServer) -> User:
     return author
 
 
-def _sign_in(page: Page, live_server: LiveServer, user: User) -> None:
-    """A server-side session and Flask's signed cookie holding its token (the log-in form and
-    the second factor of staff are tested elsewhere)."""
-    from ehealth.services.sessions import start_session
-
-    with live_server.database():
-        token = start_session(user)
-    app = live_server.app
-    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
-    page.context.add_cookies([{"name": app.config["SESSION_COOKIE_NAME"],
-                               "value": serializer.dumps({"_user_id": token, "_fresh": True}),
-                               "url": live_server.url}])
 
 
 def _fits(page: Page, view: View) -> None:
@@ -113,7 +102,7 @@ def _problem_count(page: Page) -> int:
 def test_an_author_builds_a_module_with_every_step_type_and_submits_it(
         page: Page, live_server: LiveServer) -> None:
     author = _author(live_server)
-    _sign_in(page, live_server, author)
+    sign_in_as(page, live_server, author)
     view = NL_DESKTOP
     module_id = f"eigen-{secrets.token_hex(3)}"
 
@@ -245,7 +234,7 @@ def test_an_author_builds_a_module_with_every_step_type_and_submits_it(
 
     # An admin of the organisation reads the diff and publishes it with the proposed version.
     admin, therapist, client = _colleagues(live_server, author)
-    _sign_in(page, live_server, admin)
+    sign_in_as(page, live_server, admin)
     visit(page, f"/author/drafts/{draft_id}/review")
     assert "Een nieuwe module met elke soort stap." in page.locator("main").inner_text()
     assert page.locator("input#version").input_value() == "1.0.0"
@@ -255,7 +244,7 @@ def test_an_author_builds_a_module_with_every_step_type_and_submits_it(
         assert published.__data__["organisation"] == author.__data__["organisation"]
 
     # The client's therapist assigns it (the library refreshes itself within seconds) ...
-    _sign_in(page, live_server, therapist)
+    sign_in_as(page, live_server, therapist)
     for _ in range(40):
         visit(page, f"/therapist/clients/{client.id}")
         if page.locator(f"#assign-module option[value='{module_id}']").count():
@@ -266,7 +255,7 @@ def test_an_author_builds_a_module_with_every_step_type_and_submits_it(
     assert re.search(r"#assignment-\d+$", page.url), page.url
 
     # ... and the client completes it, by mouse, up to the finish page.
-    _sign_in(page, live_server, client)
+    sign_in_as(page, live_server, client)
     visit(page, "/my-modules")
     card = page.locator(".assignment-card").filter(
         has=page.get_by_role("heading", name="Mijn eigen stap"))
@@ -323,7 +312,7 @@ def test_every_editor_page_passes_axe_and_fits_the_screen(
         draft = authoring.copy_module(author, library, f"eigen-{secrets.token_hex(3)}")
     draft_id = draft.get_id()
     lessons = draft.content["module"]["lessons"]
-    _sign_in(page, live_server, author)
+    sign_in_as(page, live_server, author)
     base = f"/author/drafts/{draft_id}"
     for path in (base, *(f"{base}/lessons/{lesson}" for lesson in lessons),
                  f"{base}/lessons/{lessons[0]}/json", f"{base}/preview",

@@ -23,6 +23,7 @@ from tests.browser.support import (
     LiveServer,
     View,
     press_to_navigate,
+    sign_in_as,
     tab_to,
     visit,
 )
@@ -42,18 +43,6 @@ def _author(live_server: LiveServer) -> User:
     return user
 
 
-def _sign_in(page: Page, live_server: LiveServer, user: User) -> None:
-    """A server-side session and Flask's signed cookie holding its token (no log-in form: the
-    second factor of staff is tested elsewhere)."""
-    from ehealth.services.sessions import start_session
-
-    with live_server.database():
-        token = start_session(user)
-    app = live_server.app
-    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
-    page.context.add_cookies([{"name": app.config["SESSION_COOKIE_NAME"],
-                               "value": serializer.dumps({"_user_id": token, "_fresh": True}),
-                               "url": live_server.url}])
 
 
 def _choose_file(page: Page, tmp_path: Path, name: str, data: bytes) -> None:
@@ -71,7 +60,7 @@ def _choose_file(page: Page, tmp_path: Path, name: str, data: bytes) -> None:
                          ids=str)
 def test_an_author_uploads_by_keyboard_and_sees_the_file(
         page: Page, live_server: LiveServer, view: View, tmp_path: Path) -> None:
-    _sign_in(page, live_server, _author(live_server))
+    sign_in_as(page, live_server, _author(live_server))
     visit(page, "/author/media")
     _choose_file(page, tmp_path, "zon.svg", samples.SVG)
     assert "/author/media" in page.url
@@ -109,7 +98,7 @@ def test_an_upload_opened_on_its_own_runs_no_script_even_if_one_were_stored(
         MediaFile.create(organisation=author.__data__["organisation"], sha256=sha,
                          extension="svg", kind="image", content_type="image/svg+xml",
                          size=len(evil), original_name="evil.svg", uploaded_by=author)
-    _sign_in(page, live_server, author)
+    sign_in_as(page, live_server, author)
     dialogs: list[str] = []
     tab = page.context.new_page()  # an SVG document, not a page of the app: no axe audit
 

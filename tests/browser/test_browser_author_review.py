@@ -24,6 +24,7 @@ from tests.browser.support import (
     LiveServer,
     View,
     click_to_navigate,
+    sign_in_as,
     visit,
 )
 
@@ -47,19 +48,6 @@ def _people(live_server: LiveServer) -> tuple[User, User]:
     return author, admin
 
 
-def _sign_in(page: Page, live_server: LiveServer, user: User) -> None:
-    """A server-side session and Flask's signed cookie holding its token (no log-in form: the
-    second factor of staff is tested elsewhere)."""
-    from ehealth.services.sessions import start_session
-
-    with live_server.database():
-        token = start_session(user)
-    app = live_server.app
-    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
-    page.context.clear_cookies()
-    page.context.add_cookies([{"name": app.config["SESSION_COOKIE_NAME"],
-                               "value": serializer.dumps({"_user_id": token, "_fresh": True}),
-                               "url": live_server.url}])
 
 
 def _submitted_changes(live_server: LiveServer, author: User, admin: User) -> tuple[str, int]:
@@ -108,7 +96,7 @@ def test_an_admin_reads_the_diff_of_a_submitted_draft_and_publishes_it(
     module_id, draft_id = _submitted_changes(live_server, author, admin)
 
     # The author made the last change: four eyes keeps them from publishing it.
-    _sign_in(page, live_server, author)
+    sign_in_as(page, live_server, author)
     visit(page, f"/author/drafts/{draft_id}/review")
     _fits(page, view)
     assert page.locator("form[action$='/publish']").count() == 0
@@ -116,7 +104,7 @@ def test_an_admin_reads_the_diff_of_a_submitted_draft_and_publishes_it(
         "(four eyes)" in page.locator("main").inner_text()
 
     # The admin finds it through the menu and the list of drafts waiting for review.
-    _sign_in(page, live_server, admin)
+    sign_in_as(page, live_server, admin)
     visit(page, "/admin/library")
     _fits(page, view)
     if view.phone:
@@ -172,7 +160,7 @@ def test_the_other_module_pages_pass_the_audit(page: Page, live_server: LiveServ
                                                view: View) -> None:
     author, admin = _people(live_server)
     _module_id, draft_id = _submitted_changes(live_server, author, admin)
-    _sign_in(page, live_server, author)
+    sign_in_as(page, live_server, author)
     for path in ("/author/", "/author/new", f"/author/copy/{LIBRARY_MODULE}", "/author/import",
                  f"/author/import?draft={draft_id}"):
         visit(page, path)
