@@ -8,11 +8,9 @@ from __future__ import annotations
 import json
 import re
 
-from babel.messages.extract import extract_from_file
-from babel.messages.pofile import read_po
-
 from ehealth.i18n import TRANSLATIONS_DIR
 from tests.conftest import ROOT
+from tests.translations_support import extracted, known_dutch
 
 TEMPLATES = ROOT / "ehealth" / "templates"
 SOURCES = [TEMPLATES / name for name in (
@@ -24,23 +22,11 @@ PENDING = TRANSLATIONS_DIR / "pending" / "newcomers.json"
 
 
 def _messages() -> dict[str, str | tuple[str, ...]]:
-    found: dict[str, str | tuple[str, ...]] = {}
-    for path in SOURCES:
-        for _line, message, _comments, _context in extract_from_file(
-                "jinja2", str(path), keywords=KEYWORDS):
-            key = message if isinstance(message, str) else message[0]
-            found[key] = message
-    return found
+    return extracted(((path, "jinja2") for path in SOURCES), KEYWORDS)
 
 
 def _dutch() -> dict[str, object]:
-    with (TRANSLATIONS_DIR / "nl" / "LC_MESSAGES" / "messages.po").open("rb") as po_file:
-        catalog = read_po(po_file)
-    known: dict[str, object] = {m.id if isinstance(m.id, str) else m.id[0]: m.string
-                                for m in catalog if m.id and m.string}
-    for path in sorted((TRANSLATIONS_DIR / "pending").glob("*.json")):
-        known.update(json.loads(path.read_text(encoding="utf-8")))
-    return known
+    return known_dutch()
 
 
 def test_every_newcomer_text_has_a_dutch_translation() -> None:

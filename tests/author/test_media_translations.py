@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 import re
 
-from babel.messages.extract import extract_from_file
-from babel.messages.pofile import read_po
-
 from ehealth.i18n import TRANSLATIONS_DIR
 from tests.conftest import ROOT
+from tests.translations_support import extracted, known_dutch
 
 SOURCES = [("python", ROOT / "ehealth" / "author" / "media_routes.py"),
            ("jinja2", ROOT / "ehealth" / "templates" / "author" / "media.html"),
@@ -20,18 +18,12 @@ PENDING = TRANSLATIONS_DIR / "pending" / "author-media.json"
 
 
 def _messages() -> set[str]:
-    return {str(message) for method, path in SOURCES
-            for _line, message, _comments, _context in extract_from_file(
-                method, str(path), keywords=KEYWORDS)}
+    return {str(message) for message in extracted(
+        ((path, method) for method, path in SOURCES), KEYWORDS).values()}
 
 
 def _dutch() -> dict[str, object]:
-    with (TRANSLATIONS_DIR / "nl" / "LC_MESSAGES" / "messages.po").open("rb") as po_file:
-        catalog = read_po(po_file)
-    known: dict[str, object] = {str(m.id): m.string for m in catalog if m.id and m.string}
-    for path in sorted((TRANSLATIONS_DIR / "pending").glob("*.json")):
-        known.update(json.loads(path.read_text(encoding="utf-8")))
-    return known
+    return known_dutch()
 
 
 def test_every_media_library_text_has_dutch() -> None:

@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 import re
 
-from babel.messages.extract import extract_from_file
-from babel.messages.pofile import read_po
-
 from ehealth.i18n import TRANSLATIONS_DIR
 from tests.conftest import ROOT
+from tests.translations_support import extracted, known_dutch
 
 PACKAGE = ROOT / "ehealth"
 SOURCES = [
@@ -25,26 +23,12 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 PENDING = TRANSLATIONS_DIR / "pending" / "therapist.json"
 
 
-def _messages() -> dict[str, str | tuple[str, str]]:
-    found: dict[str, str | tuple[str, str]] = {}
-    for path, method in SOURCES:
-        for _line, message, _comments, _context in extract_from_file(method, str(path),
-                                                                     keywords=KEYWORDS):
-            found[message if isinstance(message, str) else message[0]] = message
-    return found
+def _messages() -> dict[str, str | tuple[str, ...]]:
+    return extracted(SOURCES, KEYWORDS)
 
 
 def _dutch() -> dict[str, object]:
-    with (TRANSLATIONS_DIR / "nl" / "LC_MESSAGES" / "messages.po").open("rb") as po_file:
-        catalog = read_po(po_file)
-    known: dict[str, object] = {
-        (m.id if isinstance(m.id, str) else m.id[0]): m.string for m in catalog
-        if m.id and (all(m.string) if isinstance(m.string, tuple) else m.string)
-    }
-    # Any area's pending file counts: the client pages here also carry texts of other areas.
-    for path in sorted(PENDING.parent.glob("*.json")):
-        known.update(json.loads(path.read_text(encoding="utf-8")))
-    return known
+    return known_dutch()
 
 
 def test_every_therapist_text_has_a_dutch_translation() -> None:
