@@ -30,14 +30,14 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench_support import postgres_database  # noqa: E402  (next to this script)
 
 LESSONS = 5
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -226,26 +226,6 @@ def run(database_url: str, steps: int, rounds: int, label: str) -> None:
         if not db.is_closed():
             db.close()
 
-
-@contextmanager
-def postgres_database(url: str) -> Iterator[str]:
-    import psycopg2
-
-    name = f"ehealth_bench_{secrets.token_hex(4)}"
-    admin = psycopg2.connect(url)
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunparse(urlparse(url)._replace(path=f"/{name}"))
-    finally:
-        from ehealth.extensions import db
-
-        if db.obj is not None and not db.is_closed():
-            db.close()
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
 
 
 def main() -> int:
