@@ -34,7 +34,9 @@ from tests.browser.support import (
     CHROMIUM_ARGS,
     NL_DESKTOP,
     ROOT,
+    Account,
     LiveServer,
+    NewClient,
     View,
 )
 
@@ -206,3 +208,37 @@ def page(context: BrowserContext, view: View, request: pytest.FixtureRequest) ->
 def axe(page: Page) -> support.Auditor:
     """The axe auditor of ``page``: ``axe.audit()`` audits the page as it is now."""
     return support.auditor_of(page)
+
+
+@pytest.fixture(scope="module")
+def demo(live_server: LiveServer) -> dict[str, Account]:
+    """``ehealth demo`` in the live server's database: the printed logins, by first name."""
+    from ehealth.demo import create_demo
+
+    with live_server.database():
+        logins = create_demo()
+    return {login.email.split("@")[0]: Account(login.email, login.password) for login in logins}
+
+
+@pytest.fixture
+def new_client(live_server: LiveServer, demo: dict[str, Account]) -> NewClient:
+    """Make a client of the demo organisation with one module assigned by the demo therapist
+    (extra keyword arguments are fields of the assignment, such as ``due_date``)."""
+    from ehealth.models import Assignment, ModuleVersion, Role, User
+    from ehealth.services.accounts import hash_password
+
+    def make(module_id: str, language: str = "nl", **assignment: object) -> Account:
+        account = Account(f"client-{secrets.token_hex(4)}@browser.example",
+                          f"browser-{secrets.token_urlsafe(12)}")
+        with live_server.database():
+            therapist = User.get(User.email == demo["fatima"].email)
+            client = User.create(organisation=therapist.organisation, email=account.email,
+                                 name="Browser Test", role=Role.CLIENT, language=language,
+                                 password_hash=hash_password(account.password))
+            version = (ModuleVersion.select().where(ModuleVersion.module_id == module_id)
+                       .order_by(ModuleVersion.published_at.desc()).get())
+            account.assignment_id = Assignment.create(
+                client=client, therapist=therapist, module_version=version, **assignment).id
+        return account
+
+    return make

@@ -245,6 +245,19 @@ def _path(url: str) -> str:
 
 # --- loading pages (each audited) ----------------------------------------------------------------
 
+
+@dataclass
+class Account:
+    """A login of a browser test (``ehealth demo`` prints them); a new client's assignment."""
+
+    email: str
+    password: str
+    assignment_id: int | None = None
+
+
+# ``new_client(module_id, language="nl", **assignment fields)``: a client with that module.
+NewClient = Callable[..., Account]
+
 def sign_in_as(page: Page, live_server: LiveServer, user: Any) -> None:
     """Sign ``user`` in without the log-in form: a server-side session and Flask's signed
     cookie holding its token, as ``tests.conftest.login`` does for the test client (the log-in

@@ -9,7 +9,6 @@ used as printed; the phone walk uses an admin of its own in the demo organisatio
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +20,7 @@ from tests.browser.support import (
     EN_PHONE,
     NL_DESKTOP,
     NL_PHONE,
+    Account,
     LiveServer,
     click_to_navigate,
     focus_problem,
@@ -33,22 +33,6 @@ if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 pytestmark = pytest.mark.browser
-
-
-@dataclass
-class Account:
-    email: str
-    password: str
-
-
-@pytest.fixture(scope="module")
-def demo(live_server: LiveServer) -> dict[str, Account]:
-    """``ehealth demo`` in the live server's database: the printed logins, by first name."""
-    from ehealth.demo import create_demo
-
-    with live_server.database():
-        logins = create_demo()
-    return {login.email.split("@")[0]: Account(login.email, login.password) for login in logins}
 
 
 def _staff(live_server: LiveServer, demo: dict[str, Account], role: str, name: str) -> Account:

@@ -7,14 +7,11 @@ their own in the demo organisation, so the tests do not depend on each other's p
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pytest
 
-from ehealth.models import Assignment, ModuleVersion, Role, User
+from ehealth.models import User
 from ehealth.module_library import modules
 from tests.browser.support import (
     DONE_URL,
@@ -23,7 +20,9 @@ from tests.browser.support import (
     NL_DESKTOP,
     NL_PHONE,
     STEP_URL,
+    Account,
     LiveServer,
+    NewClient,
     View,
     answer_by_keyboard,
     answer_by_mouse,
@@ -42,51 +41,11 @@ from tests.browser.support import (
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-NewClient = Callable[[str, str], "Account"]
 
 pytestmark = pytest.mark.browser
 
 MY_MODULES = {"nl": "Mijn modules", "en": "My modules"}
 SAVED = {"nl": "Opgeslagen", "en": "Saved"}
-
-
-@dataclass
-class Account:
-    email: str
-    password: str
-    assignment_id: int | None = None
-
-
-@pytest.fixture(scope="module")
-def demo(live_server: LiveServer) -> dict[str, Account]:
-    """``ehealth demo`` in the live server's database: the printed logins, by first name."""
-    from ehealth.demo import create_demo
-
-    with live_server.database():
-        logins = create_demo()
-    return {login.email.split("@")[0]: Account(login.email, login.password) for login in logins}
-
-
-@pytest.fixture
-def new_client(live_server: LiveServer, demo: dict[str, Account]) -> NewClient:
-    """Make a client of the demo organisation with one module assigned by the demo therapist."""
-    from ehealth.services.accounts import hash_password
-
-    def make(module_id: str, language: str) -> Account:
-        account = Account(f"client-{secrets.token_hex(4)}@browser.example",
-                          f"browser-{secrets.token_urlsafe(12)}")
-        with live_server.database():
-            therapist = User.get(User.email == demo["fatima"].email)
-            client = User.create(organisation=therapist.organisation, email=account.email,
-                                 name="Browser Test", role=Role.CLIENT, language=language,
-                                 password_hash=hash_password(account.password))
-            version = (ModuleVersion.select().where(ModuleVersion.module_id == module_id)
-                       .order_by(ModuleVersion.published_at.desc()).get())
-            account.assignment_id = Assignment.create(client=client, therapist=therapist,
-                                                      module_version=version).id
-        return account
-
-    return make
 
 
 # --- logging in --------------------------------------------------------------------------------

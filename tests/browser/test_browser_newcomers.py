@@ -9,22 +9,21 @@ from __future__ import annotations
 
 import io
 import re
-import secrets
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlparse
 
 import pyotp
 import pytest
 
-from ehealth.models import Answer, Assignment, AssignmentStatus, ModuleVersion, Role, User
+from ehealth.models import Answer, Assignment, AssignmentStatus, User
 from tests.browser.support import (
     EN_DESKTOP,
     EN_PHONE,
     NL_DESKTOP,
     NL_PHONE,
+    Account,
     LiveServer,
+    NewClient,
     View,
     audit,
     click_to_navigate,
@@ -43,48 +42,6 @@ pytestmark = pytest.mark.browser
 
 # "At most about 120 px" for the client's header on a 375 px wide phone.
 PHONE_HEADER_MAX = 120
-
-
-@dataclass
-class Account:
-    email: str
-    password: str
-    assignment_id: int | None = None
-
-
-@pytest.fixture(scope="module")
-def demo(live_server: LiveServer) -> dict[str, Account]:
-    """``ehealth demo`` in the live server's database: the printed logins, by first name."""
-    from ehealth.demo import create_demo
-
-    with live_server.database():
-        logins = create_demo()
-    return {login.email.split("@")[0]: Account(login.email, login.password) for login in logins}
-
-
-NewClient = Callable[..., Account]
-
-
-@pytest.fixture
-def new_client(live_server: LiveServer, demo: dict[str, Account]) -> NewClient:
-    """A client of the demo organisation with one module given by the demo therapist."""
-    from ehealth.services.accounts import hash_password
-
-    def make(module_id: str, language: str = "nl", **assignment: object) -> Account:
-        account = Account(f"newcomer-{secrets.token_hex(4)}@browser.example",
-                          f"browser-{secrets.token_urlsafe(12)}")
-        with live_server.database():
-            therapist = User.get(User.email == demo["fatima"].email)
-            client = User.create(organisation=therapist.organisation, email=account.email,
-                                 name="Nieuw Hier", role=Role.CLIENT, language=language,
-                                 password_hash=hash_password(account.password))
-            version = (ModuleVersion.select().where(ModuleVersion.module_id == module_id)
-                       .order_by(ModuleVersion.published_at.desc()).get())
-            account.assignment_id = Assignment.create(
-                client=client, therapist=therapist, module_version=version, **assignment).id
-        return account
-
-    return make
 
 
 def log_in(page: Page, account: Account) -> None:

@@ -9,7 +9,6 @@ caseload table scrolls inside its own region).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pyotp
@@ -20,6 +19,7 @@ from tests.browser.support import (
     EN_PHONE,
     NL_DESKTOP,
     NL_PHONE,
+    Account,
     LiveServer,
     View,
     click_to_navigate,
@@ -35,22 +35,6 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.browser
 
 FEEDBACK = "Een 6, en je bent elke dag naar school gegaan. Wat hielp je daarbij?"
-
-
-@dataclass
-class Account:
-    email: str
-    password: str
-
-
-@pytest.fixture(scope="module")
-def demo(live_server: LiveServer) -> dict[str, Account]:
-    """``ehealth demo`` in the live server's database: the printed logins, by first name."""
-    from ehealth.demo import create_demo
-
-    with live_server.database():
-        logins = create_demo()
-    return {login.email.split("@")[0]: Account(login.email, login.password) for login in logins}
 
 
 def log_in(page: Page, live_server: LiveServer, account: Account, lands_on: str) -> None:
