@@ -9,30 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, Field, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
+from ehealth.auth.forms import Form, strip_text
 from ehealth.i18n import LANGUAGE_NAMES
 from ehealth.services.accounts import NAME_MAX, is_email
 from ehealth.services.care import REASON_MAX
 from ehealth.services.people import INVITABLE_ROLES, role_label
-
-
-class Form(FlaskForm):
-    """A form whose CSRF token is checked by CSRFProtect, not again by the form."""
-
-    class Meta:
-        csrf = False
-
-    def error_list(self) -> list[tuple[str, str]]:
-        """(field id, message) for every problem, in form order: the error summary."""
-        return [(field.id, str(message)) for field in self for message in field.errors]
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
 
 
 def _email_address(form: Any, field: Field) -> None:
@@ -46,10 +31,10 @@ def _role_choices() -> list[SelectChoice]:
 
 
 class InviteForm(Form):
-    email = EmailField(_l("E-mail address"), filters=[_strip], validators=[
+    email = EmailField(_l("E-mail address"), filters=[strip_text], validators=[
         InputRequired(_l("Enter the e-mail address of the person you invite.")),
         _email_address])
-    name = StringField(_l("Name"), filters=[_strip], validators=[
+    name = StringField(_l("Name"), filters=[strip_text], validators=[
         InputRequired(_l("Enter the name of the person you invite.")),
         Length(max=NAME_MAX, message=_l("A name can be at most %(max)d characters long."))])
     role = RadioField(_l("Role"), choices=_role_choices,
@@ -73,7 +58,7 @@ def _person_id(value: Any) -> int:
 
 
 def _reason_field() -> StringField:
-    return StringField(_l("Reason (optional)"), filters=[_strip], validators=[
+    return StringField(_l("Reason (optional)"), filters=[strip_text], validators=[
         Length(max=REASON_MAX, message=_l("A reason can be at most %(max)d characters long."))])
 
 

@@ -79,12 +79,13 @@ def _repeat() -> PasswordField:
     ])
 
 
-def _strip(value: Any) -> Any:
+def strip_text(value: Any) -> Any:
+    """A WTForms filter: text without surrounding white space (anything else as it is)."""
     return value.strip() if isinstance(value, str) else value
 
 
 class InvitationForm(Form):
-    name = StringField(_l("Your name"), filters=[_strip], validators=[
+    name = StringField(_l("Your name"), filters=[strip_text], validators=[
         InputRequired(_l("Enter your name.")),
         Length(max=NAME_MAX, message=_l("Your name can be at most %(max)d characters long.")),
     ])
@@ -95,7 +96,7 @@ class InvitationForm(Form):
 
 
 class ForgotPasswordForm(Form):
-    email = EmailField(_l("E-mail address"), filters=[_strip], validators=[
+    email = EmailField(_l("E-mail address"), filters=[strip_text], validators=[
         InputRequired(_l("Enter your e-mail address.")), email_address])
 
 

@@ -12,7 +12,6 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     Field,
@@ -33,6 +32,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ehealth.auth.forms import Form, strip_text
 from ehealth.i18n import LANGUAGE_NAMES
 from ehealth.services import authoring, module_packages, module_review
 
@@ -43,30 +43,17 @@ ID_HINT = _l("Lower-case letters and digits, joined by - or _ (at most 64 charac
              "example mijn-krachten. Clients never see it.")
 
 
-class Form(FlaskForm):
-    """A form whose CSRF token is checked by CSRFProtect, not again by the form."""
-
-    class Meta:
-        csrf = False
-
-    def error_list(self) -> list[tuple[str, str]]:
-        """(field id, message) for every problem, in form order: the error summary."""
-        return [(field.id, str(message)) for field in self for message in field.errors]
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
 
 
 def _module_id_field(label: Any) -> StringField:
-    return StringField(label, filters=[_strip], validators=[
+    return StringField(label, filters=[strip_text], validators=[
         DataRequired(_l("Give the module an id.")),
         Length(max=64, message=_l("A module id is at most 64 characters long.")),
         Regexp(ID_PATTERN, message=ID_HINT)])
 
 
 def _text_field(label: Any, required: Any) -> TextAreaField:
-    return TextAreaField(label, filters=[_strip], validators=[
+    return TextAreaField(label, filters=[strip_text], validators=[
         DataRequired(required),
         Length(max=NOTE_MAX, message=_l("At most %(max)d characters.", max=NOTE_MAX))])
 
@@ -83,7 +70,7 @@ def _languages_chosen(form: Any, field: Field) -> None:
 
 class NewModuleForm(Form):
     module_id = _module_id_field(_l("Module id"))
-    title = StringField(_l("Title"), filters=[_strip], validators=[
+    title = StringField(_l("Title"), filters=[strip_text], validators=[
         DataRequired(_l("Give the module a title.")),
         Length(max=TITLE_MAX, message=_l("A title is at most %(max)d characters long.",
                                           max=TITLE_MAX))])
@@ -108,9 +95,9 @@ class CommentForm(Form):
 
 
 class PublishForm(Form):
-    version = StringField(_l("Version number"), filters=[_strip], validators=[
+    version = StringField(_l("Version number"), filters=[strip_text], validators=[
         DataRequired(_l("Give the version number, for example 1.2.0."))])
-    note = TextAreaField(_l("Note for the history (optional)"), filters=[_strip], validators=[
+    note = TextAreaField(_l("Note for the history (optional)"), filters=[strip_text], validators=[
         Optional(), Length(max=NOTE_MAX, message=_l("At most %(max)d characters.",
                                                     max=NOTE_MAX))])
     revision = IntegerField(validators=[InputRequired(_l("Reload the page and try again."))])
@@ -122,8 +109,8 @@ class SendBackForm(Form):
 
 class ImportForm(Form):
     archive = FileField(_l("Module zip file"))
-    target = StringField(_l("Import as"), filters=[_strip], default="new")
-    module_id = StringField(_l("Module id (optional)"), filters=[_strip], validators=[
+    target = StringField(_l("Import as"), filters=[strip_text], default="new")
+    module_id = StringField(_l("Module id (optional)"), filters=[strip_text], validators=[
         Optional(), Length(max=64, message=_l("A module id is at most 64 characters long.")),
         Regexp(ID_PATTERN, message=ID_HINT)])
 

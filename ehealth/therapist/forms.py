@@ -6,26 +6,20 @@ the few fields directly and let the services judge them.
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
-from ehealth.auth.forms import Form, email_address
+from ehealth.auth.forms import Form, email_address, strip_text
 from ehealth.i18n import LANGUAGE_NAMES
 from ehealth.services.accounts import NAME_MAX
 
 
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
 class InviteClientForm(Form):
-    email = EmailField(_l("The client's e-mail address"), filters=[_strip], validators=[
+    email = EmailField(_l("The client's e-mail address"), filters=[strip_text], validators=[
         InputRequired(_l("Enter the client's e-mail address.")), email_address])
-    name = StringField(_l("Name (optional)"), filters=[_strip], validators=[
+    name = StringField(_l("Name (optional)"), filters=[strip_text], validators=[
         Length(max=NAME_MAX, message=_l("A name can be at most %(max)d characters long."))])
     language = RadioField(
         _l("Language of the e-mail"),
