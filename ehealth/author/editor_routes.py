@@ -372,6 +372,16 @@ def _operation(form: dict[str, list[str]], draft: ModuleDraft, page: str,
     raise _Refused
 
 
+def _move_button(prefix: str, index: int, count: int, up: bool, alone: str) -> str:
+    """The moved item's button in the direction it went, or the other one once it reached the
+    top or bottom (that button is gone); ``alone`` when the item has no buttons to move."""
+    if count < 2:
+        return alone
+    if (up and index == 0) or (not up and index == count - 1):
+        up = not up
+    return f"{prefix}-{'up' if up else 'down'}"
+
+
 def _focus_after(draft: ModuleDraft, page: str, what: str,
                  outcome: draft_editing.EditOutcome) -> str | None:
     """The element to focus when the page comes back: the moved item's button, the new step."""
@@ -385,10 +395,8 @@ def _focus_after(draft: ModuleDraft, page: str, what: str,
         index = order.index(outcome.focus)
         if what == "lesson-added":
             return f"ed-l{index}-title-{forms.module_languages(content)[0]}"
-        up = what == "lesson-up"
-        if (up and index == 0) or (not up and index == len(order) - 1):
-            up = not up
-        return f"ed-l{index}-{'up' if up else 'down'}" if len(order) > 1 else f"ed-l{index}"
+        return _move_button(f"ed-l{index}", index, len(order), what == "lesson-up",
+                            alone=f"ed-l{index}")
     if outcome.focus and page.startswith("lesson:"):
         steps = content["lessons"][page.removeprefix("lesson:")].get("steps") or []
         ids = [s.get("id") for s in steps if isinstance(s, dict)]
@@ -397,10 +405,8 @@ def _focus_after(draft: ModuleDraft, page: str, what: str,
         index = ids.index(outcome.focus)
         if what == "added":
             return f"ed-s{index}-heading"
-        up = what == "step-up"
-        if (up and index == 0) or (not up and index == len(ids) - 1):
-            up = not up
-        return f"ed-s{index}-{'up' if up else 'down'}" if len(ids) > 1 else f"ed-s{index}-heading"
+        return _move_button(f"ed-s{index}", index, len(ids), what == "step-up",
+                            alone=f"ed-s{index}-heading")
     return None
 
 
